@@ -1,0 +1,108 @@
+/**
+ * Schema migrations of the SQLite store, applied in order; migration i brings the schema to
+ * version i + 1. Never edit or reorder a migration that has shipped: databases in the field
+ * record which versions they have applied and will not run an edited one again. Append a new
+ * migration instead.
+ *
+ * Timestamps are epoch milliseconds (INTEGER); JSON-valued fields are TEXT.
+ */
+export const migrations: readonly string[] = [
+  `
+  CREATE TABLE meta (
+    key TEXT PRIMARY KEY,
+    value TEXT NOT NULL
+  );
+
+  CREATE TABLE access_keys (
+    access_key_id TEXT PRIMARY KEY,
+    secret_access_key TEXT NOT NULL,
+    account_id TEXT NOT NULL,
+    created_at INTEGER NOT NULL
+  );
+
+  -- seq is the pagination cursor; AUTOINCREMENT so a cursor handed to a client never points
+  -- at a reused rowid.
+  CREATE TABLE instances (
+    seq INTEGER PRIMARY KEY AUTOINCREMENT,
+    id TEXT NOT NULL UNIQUE,
+    arn TEXT NOT NULL,
+    account_id TEXT NOT NULL,
+    region TEXT NOT NULL,
+    alias TEXT NOT NULL,
+    identity_management_type TEXT NOT NULL,
+    inbound_calls_enabled INTEGER NOT NULL,
+    outbound_calls_enabled INTEGER NOT NULL,
+    status TEXT NOT NULL,
+    created_at INTEGER NOT NULL,
+    tags TEXT NOT NULL,
+    UNIQUE (account_id, alias)
+  );
+
+  CREATE TABLE resources (
+    seq INTEGER PRIMARY KEY AUTOINCREMENT,
+    instance_id TEXT NOT NULL REFERENCES instances (id),
+    kind TEXT NOT NULL,
+    id TEXT NOT NULL,
+    arn TEXT NOT NULL,
+    name TEXT NOT NULL,
+    body TEXT NOT NULL,
+    created_at INTEGER NOT NULL,
+    updated_at INTEGER NOT NULL,
+    UNIQUE (instance_id, kind, id),
+    UNIQUE (instance_id, kind, name)
+  );
+
+  CREATE TABLE contacts (
+    id TEXT PRIMARY KEY,
+    arn TEXT NOT NULL,
+    instance_id TEXT NOT NULL REFERENCES instances (id),
+    initial_contact_id TEXT NOT NULL,
+    previous_contact_id TEXT,
+    related_contact_id TEXT,
+    channel TEXT NOT NULL,
+    initiation_method TEXT NOT NULL,
+    state TEXT NOT NULL,
+    flow_id TEXT NOT NULL,
+    initiation_timestamp INTEGER NOT NULL,
+    last_update_timestamp INTEGER NOT NULL,
+    disconnect_timestamp INTEGER,
+    disconnect_reason TEXT,
+    expires_at INTEGER,
+    attributes TEXT NOT NULL,
+    details TEXT NOT NULL
+  );
+  CREATE UNIQUE INDEX contacts_instance_id ON contacts (instance_id, id);
+  -- Partial: only chats have a duration limit, and the sweep only looks for those.
+  CREATE INDEX contacts_expires_at ON contacts (expires_at) WHERE expires_at IS NOT NULL;
+
+  CREATE TABLE participants (
+    id TEXT PRIMARY KEY,
+    contact_id TEXT NOT NULL REFERENCES contacts (id),
+    role TEXT NOT NULL,
+    display_name TEXT NOT NULL,
+    token_digest TEXT NOT NULL,
+    created_at INTEGER NOT NULL,
+    left_at INTEGER
+  );
+  CREATE UNIQUE INDEX participants_token_digest ON participants (token_digest);
+  CREATE INDEX participants_contact_id ON participants (contact_id);
+
+  -- response is NULL while the claiming request has not completed.
+  CREATE TABLE idempotency (
+    scope TEXT NOT NULL,
+    token TEXT NOT NULL,
+    request_hash TEXT NOT NULL,
+    response TEXT,
+    expires_at INTEGER NOT NULL,
+    PRIMARY KEY (scope, token)
+  );
+  CREATE INDEX idempotency_expires_at ON idempotency (expires_at);
+
+  CREATE TABLE counters (
+    scope TEXT NOT NULL,
+    name TEXT NOT NULL,
+    value INTEGER NOT NULL,
+    PRIMARY KEY (scope, name)
+  );
+  `,
+];

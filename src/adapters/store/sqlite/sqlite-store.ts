@@ -1,0 +1,490 @@
+import { DatabaseSync, type SQLOutputValue, type StatementSync } from 'node:sqlite';
+import type {
+  AccessKeyRecord,
+  ContactRecord,
+  InstanceRecord,
+  ParticipantRecord,
+  Page,
+  ResourceRecord,
+  Store,
+  StoreTx,
+} from '../../../ports/store.ts';
+import { migrations } from './migrations.ts';
+
+type Row = Record<string, SQLOutputValue>;
+
+/**
+ * Every statement the store runs, prepared once per connection: parsing and planning cost more
+ * than executing these one-row statements.
+ */
+const SQL = {
+  begin: 'BEGIN IMMEDIATE',
+  commit: 'COMMIT',
+  rollback: 'ROLLBACK',
+  savepoint: 'SAVEPOINT job',
+  release: 'RELEASE job',
+  rollbackToSavepoint: 'ROLLBACK TO job',
+
+  metaGet: 'SELECT value FROM meta WHERE key = ?',
+  metaSet:
+    'INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value',
+
+  accessKeyPut: `INSERT INTO access_keys (access_key_id, secret_access_key, account_id, created_at) VALUES (?, ?, ?, ?)
+    ON CONFLICT (access_key_id) DO UPDATE SET secret_access_key = excluded.secret_access_key,
+      account_id = excluded.account_id, created_at = excluded.created_at`,
+  accessKeyGet: 'SELECT * FROM access_keys WHERE access_key_id = ?',
+  accessKeyList: 'SELECT * FROM access_keys ORDER BY created_at, access_key_id',
+
+  instanceInsert: `INSERT INTO instances (id, arn, account_id, region, alias, identity_management_type,
+      inbound_calls_enabled, outbound_calls_enabled, status, created_at, tags)
+    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`,
+  instanceGet: 'SELECT * FROM instances WHERE id = ?',
+  instanceList: 'SELECT * FROM instances WHERE account_id = ? AND seq > ? ORDER BY seq LIMIT ?',
+
+  resourceInsert: `INSERT INTO resources (instance_id, kind, id, arn, name, body, created_at, updated_at)
+    VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`,
+  resourceGet: 'SELECT * FROM resources WHERE instance_id = ? AND kind = ? AND id = ?',
+  resourceFindByName: 'SELECT * FROM resources WHERE instance_id = ? AND kind = ? AND name = ?',
+  // OR IGNORE turns a name clash into "0 rows changed" instead of an error.
+  resourceUpdate: `UPDATE OR IGNORE resources SET name = ?, body = ?, updated_at = ?
+    WHERE instance_id = ? AND kind = ? AND id = ?`,
+  resourceList: 'SELECT * FROM resources WHERE instance_id = ? AND kind = ? AND seq > ? ORDER BY seq LIMIT ?',
+
+  contactInsert: `INSERT INTO contacts (arn, initial_contact_id, previous_contact_id, related_contact_id, channel,
+      initiation_method, state, flow_id, initiation_timestamp, last_update_timestamp, disconnect_timestamp,
+      disconnect_reason, expires_at, attributes, details, instance_id, id)
+    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+  contactGet: 'SELECT * FROM contacts WHERE instance_id = ? AND id = ?',
+  contactUpdate: `UPDATE contacts SET arn = ?, initial_contact_id = ?, previous_contact_id = ?,
+      related_contact_id = ?, channel = ?, initiation_method = ?, state = ?, flow_id = ?,
+      initiation_timestamp = ?, last_update_timestamp = ?, disconnect_timestamp = ?, disconnect_reason = ?,
+      expires_at = ?, attributes = ?, details = ?
+    WHERE instance_id = ? AND id = ?`,
+
+  participantInsert: `INSERT INTO participants (contact_id, role, display_name, token_digest, created_at, left_at, id)
+    VALUES (?, ?, ?, ?, ?, ?, ?)`,
+  participantGet: 'SELECT * FROM participants WHERE id = ?',
+  participantByDigest: 'SELECT * FROM participants WHERE token_digest = ?',
+  participantsByContact: 'SELECT * FROM participants WHERE contact_id = ? ORDER BY created_at, rowid',
+  participantUpdate: `UPDATE participants SET contact_id = ?, role = ?, display_name = ?, token_digest = ?,
+      created_at = ?, left_at = ? WHERE id = ?`,
+
+  // One statement both claims an absent key and takes over an expired one; RETURNING yields a
+  // row only when this request wrote it. PostgreSQL accepts the same statement.
+  idempotencyClaim: `INSERT INTO idempotency (scope, token, request_hash, response, expires_at) VALUES (?, ?, ?, NULL, ?)
+    ON CONFLICT (scope, token) DO UPDATE SET request_hash = excluded.request_hash, response = NULL,
+      expires_at = excluded.expires_at
+    WHERE idempotency.expires_at <= ?
+    RETURNING 1 AS claimed`,
+  idempotencyGet: 'SELECT request_hash, response FROM idempotency WHERE scope = ? AND token = ?',
+  idempotencyComplete: 'UPDATE idempotency SET response = ? WHERE scope = ? AND token = ?',
+
+  counterGet: 'SELECT value FROM counters WHERE scope = ? AND name = ?',
+  counterSet: `INSERT INTO counters (scope, name, value) VALUES (?, ?, ?)
+    ON CONFLICT (scope, name) DO UPDATE SET value = excluded.value`,
+} as const;
+
+type Statements = { [K in keyof typeof SQL]: StatementSync };
+
+const json = (text: SQLOutputValue): any => JSON.parse(text as string);
+
+function toAccessKey(r: Row): AccessKeyRecord {
+  return {
+    accessKeyId: r.access_key_id as string,
+    secretAccessKey: r.secret_access_key as string,
+    accountId: r.account_id as string,
+    createdAt: r.created_at as number,
+  };
+}
+
+function toInstance(r: Row): InstanceRecord {
+  return {
+    id: r.id as string,
+    arn: r.arn as string,
+    accountId: r.account_id as string,
+    region: r.region as string,
+    alias: r.alias as string,
+    identityManagementType: r.identity_management_type as string,
+    inboundCallsEnabled: r.inbound_calls_enabled === 1,
+    outboundCallsEnabled: r.outbound_calls_enabled === 1,
+    status: r.status as string,
+    createdAt: r.created_at as number,
+    tags: json(r.tags),
+  };
+}
+
+function toResource(r: Row): ResourceRecord {
+  return {
+    instanceId: r.instance_id as string,
+    kind: r.kind as ResourceRecord['kind'],
+    id: r.id as string,
+    arn: r.arn as string,
+    name: r.name as string,
+    body: json(r.body),
+    createdAt: r.created_at as number,
+    updatedAt: r.updated_at as number,
+    seq: r.seq as number,
+  };
+}
+
+function toContact(r: Row): ContactRecord {
+  const c: ContactRecord = {
+    id: r.id as string,
+    arn: r.arn as string,
+    instanceId: r.instance_id as string,
+    initialContactId: r.initial_contact_id as string,
+    channel: r.channel as ContactRecord['channel'],
+    initiationMethod: r.initiation_method as string,
+    state: r.state as ContactRecord['state'],
+    flowId: r.flow_id as string,
+    initiationTimestamp: r.initiation_timestamp as number,
+    lastUpdateTimestamp: r.last_update_timestamp as number,
+    attributes: json(r.attributes),
+    details: json(r.details),
+  };
+  // Absent optional fields must stay absent, not become null, so records compare equal.
+  if (r.previous_contact_id !== null) c.previousContactId = r.previous_contact_id as string;
+  if (r.related_contact_id !== null) c.relatedContactId = r.related_contact_id as string;
+  if (r.disconnect_timestamp !== null) c.disconnectTimestamp = r.disconnect_timestamp as number;
+  if (r.disconnect_reason !== null) c.disconnectReason = r.disconnect_reason as string;
+  if (r.expires_at !== null) c.expiresAt = r.expires_at as number;
+  return c;
+}
+
+/** Parameters shared by contacts' insert and update, ending with the key (instance_id, id). */
+function contactParams(c: ContactRecord) {
+  return [
+    c.arn,
+    c.initialContactId,
+    c.previousContactId ?? null,
+    c.relatedContactId ?? null,
+    c.channel,
+    c.initiationMethod,
+    c.state,
+    c.flowId,
+    c.initiationTimestamp,
+    c.lastUpdateTimestamp,
+    c.disconnectTimestamp ?? null,
+    c.disconnectReason ?? null,
+    c.expiresAt ?? null,
+    JSON.stringify(c.attributes),
+    JSON.stringify(c.details),
+    c.instanceId,
+    c.id,
+  ] as const;
+}
+
+function toParticipant(r: Row): ParticipantRecord {
+  const p: ParticipantRecord = {
+    id: r.id as string,
+    contactId: r.contact_id as string,
+    role: r.role as ParticipantRecord['role'],
+    displayName: r.display_name as string,
+    tokenDigest: r.token_digest as string,
+    createdAt: r.created_at as number,
+  };
+  if (r.left_at !== null) p.leftAt = r.left_at as number;
+  return p;
+}
+
+function participantParams(p: ParticipantRecord) {
+  return [p.contactId, p.role, p.displayName, p.tokenDigest, p.createdAt, p.leftAt ?? null, p.id] as const;
+}
+
+/** Fetches one row past the page so the last page can say so (next undefined) without another query. */
+function page<T>(rows: Row[], limit: number, map: (r: Row) => T): Page<T> {
+  const more = rows.length > limit;
+  const items = (more ? rows.slice(0, limit) : rows).map(map);
+  return more ? { items, next: rows[limit - 1].seq as number } : { items };
+}
+
+function checkLimit(limit: number): number {
+  if (!Number.isSafeInteger(limit) || limit < 1)
+    throw new RangeError(`limit must be a positive integer: ${limit}`);
+  return limit + 1;
+}
+
+/**
+ * A fresh handle per transaction so that a repo call made after its transaction ended (a
+ * forgotten await, a timer) fails loudly instead of writing into whichever transaction runs next.
+ */
+function createTx(s: Statements, state: { open: boolean }): StoreTx {
+  const live = () => {
+    if (!state.open) throw new Error('StoreTx used after its transaction ended');
+  };
+  return {
+    meta: {
+      get: async (key) => (live(), s.metaGet.get(key)?.value as string | undefined),
+      set: async (key, value) => void (live(), s.metaSet.run(key, value)),
+    },
+    accessKeys: {
+      put: async (k) =>
+        void (live(), s.accessKeyPut.run(k.accessKeyId, k.secretAccessKey, k.accountId, k.createdAt)),
+      get: async (id) => {
+        live();
+        const r = s.accessKeyGet.get(id);
+        return r && toAccessKey(r);
+      },
+      list: async () => (live(), s.accessKeyList.all().map(toAccessKey)),
+    },
+    instances: {
+      insert: async (i) => {
+        live();
+        const { changes } = s.instanceInsert.run(
+          i.id, i.arn, i.accountId, i.region, i.alias, i.identityManagementType,
+          i.inboundCallsEnabled ? 1 : 0, i.outboundCallsEnabled ? 1 : 0, i.status, i.createdAt,
+          JSON.stringify(i.tags),
+        ); // prettier-ignore
+        return changes === 1;
+      },
+      get: async (id) => {
+        live();
+        const r = s.instanceGet.get(id);
+        return r && toInstance(r);
+      },
+      list: async (accountId, after, limit) => {
+        live();
+        return page(s.instanceList.all(accountId, after ?? 0, checkLimit(limit)), limit, toInstance);
+      },
+    },
+    resources: {
+      insert: async (r) => {
+        live();
+        const { changes } = s.resourceInsert.run(
+          r.instanceId, r.kind, r.id, r.arn, r.name, JSON.stringify(r.body), r.createdAt, r.updatedAt,
+        ); // prettier-ignore
+        return changes === 1;
+      },
+      get: async (instanceId, kind, id) => {
+        live();
+        const r = s.resourceGet.get(instanceId, kind, id);
+        return r && toResource(r);
+      },
+      findByName: async (instanceId, kind, name) => {
+        live();
+        const r = s.resourceFindByName.get(instanceId, kind, name);
+        return r && toResource(r);
+      },
+      update: async (r) => {
+        live();
+        const { changes } = s.resourceUpdate.run(
+          r.name, JSON.stringify(r.body), r.updatedAt, r.instanceId, r.kind, r.id,
+        ); // prettier-ignore
+        return changes === 1;
+      },
+      list: async (instanceId, kind, after, limit) => {
+        live();
+        return page(s.resourceList.all(instanceId, kind, after ?? 0, checkLimit(limit)), limit, toResource);
+      },
+    },
+    contacts: {
+      insert: async (c) => void (live(), s.contactInsert.run(...contactParams(c))),
+      get: async (instanceId, id) => {
+        live();
+        const r = s.contactGet.get(instanceId, id);
+        return r && toContact(r);
+      },
+      update: async (c) => void (live(), s.contactUpdate.run(...contactParams(c))),
+    },
+    participants: {
+      insert: async (p) => void (live(), s.participantInsert.run(...participantParams(p))),
+      get: async (id) => {
+        live();
+        const r = s.participantGet.get(id);
+        return r && toParticipant(r);
+      },
+      findByTokenDigest: async (digest) => {
+        live();
+        const r = s.participantByDigest.get(digest);
+        return r && toParticipant(r);
+      },
+      listByContact: async (contactId) => (live(), s.participantsByContact.all(contactId).map(toParticipant)),
+      update: async (p) => void (live(), s.participantUpdate.run(...participantParams(p))),
+    },
+    idempotency: {
+      claim: async (scope, token, requestHash, expiresAt, now) => {
+        live();
+        if (s.idempotencyClaim.get(scope, token, requestHash, expiresAt, now)) return { claimed: true };
+        const r = s.idempotencyGet.get(scope, token)!;
+        return {
+          claimed: false,
+          requestHash: r.request_hash as string,
+          response: r.response === null ? undefined : json(r.response),
+        };
+      },
+      complete: async (scope, token, response) => {
+        live();
+        // JSON.stringify(undefined) is undefined: store NULL, which reads back as undefined.
+        s.idempotencyComplete.run(JSON.stringify(response) ?? null, scope, token);
+      },
+    },
+    counters: {
+      // Read then write is atomic because the transaction holds SQLite's write lock throughout.
+      add: async (scope, name, delta, max) => {
+        live();
+        if (!Number.isSafeInteger(delta)) throw new RangeError(`delta must be an integer: ${delta}`);
+        const value = ((s.counterGet.get(scope, name)?.value as number | undefined) ?? 0) + delta;
+        if (max !== undefined && value > max) return undefined;
+        s.counterSet.run(scope, name, value);
+        return value;
+      },
+      get: async (scope, name) => (live(), (s.counterGet.get(scope, name)?.value as number | undefined) ?? 0),
+    },
+  };
+}
+
+function migrate(db: DatabaseSync): void {
+  // IMMEDIATE so two processes opening one new file do not both apply the same migration.
+  db.exec('BEGIN IMMEDIATE');
+  try {
+    db.exec(
+      'CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, applied_at INTEGER NOT NULL)',
+    );
+    const current =
+      (db.prepare('SELECT max(version) AS v FROM schema_migrations').get()?.v as number | null) ?? 0;
+    if (current > migrations.length) {
+      throw new Error(
+        `database schema version ${current} is newer than this server's (${migrations.length})`,
+      );
+    }
+    const record = db.prepare('INSERT INTO schema_migrations (version, applied_at) VALUES (?, ?)');
+    for (let v = current + 1; v <= migrations.length; v++) {
+      db.exec(migrations[v - 1]);
+      record.run(v, Date.now());
+    }
+    db.exec('COMMIT');
+  } catch (e) {
+    if (db.isTransaction) db.exec('ROLLBACK');
+    throw e;
+  }
+}
+
+interface Job {
+  fn: (tx: StoreTx) => Promise<unknown>;
+  resolve: (result: unknown) => void;
+  reject: (error: unknown) => void;
+}
+
+/** Bounds how long the first transaction of a batch waits for the others' bodies. */
+const MAX_BATCH = 32;
+
+/**
+ * Transactions run one at a time, in call order, on the one synchronous connection: a body
+ * awaits, and without the queue a second BEGIN would land inside the first transaction.
+ *
+ * Group commit: most of a transaction's cost is its COMMIT (writing every page it dirtied to
+ * the WAL, and the checkpoints that follow), so transactions queued together run in one SQLite
+ * transaction, each in a savepoint so a throwing body undoes only its own writes. Each still
+ * sees the writes of those before it, exactly as if committed one by one, and none resolves
+ * before the COMMIT that makes it durable; if that COMMIT fails, all of the batch reject.
+ */
+class SqliteStore implements Store {
+  #db: DatabaseSync;
+  #s: Statements;
+  #queue: Job[] = [];
+  #draining = false;
+  #idle: (() => void) | undefined;
+  #closed: Promise<void> | undefined;
+
+  constructor(db: DatabaseSync) {
+    this.#db = db;
+    this.#s = Object.fromEntries(Object.entries(SQL).map(([k, sql]) => [k, db.prepare(sql)])) as Statements;
+  }
+
+  transaction<T>(fn: (tx: StoreTx) => Promise<T>): Promise<T> {
+    if (this.#closed) return Promise.reject(new Error('Store is closed'));
+    return new Promise<T>((resolve, reject) => {
+      this.#queue.push({ fn, resolve: resolve as (result: unknown) => void, reject });
+      if (!this.#draining) {
+        this.#draining = true;
+        // Deferred to the check phase so requests arriving in the same I/O poll share a batch.
+        setImmediate(() => void this.#drain());
+      }
+    });
+  }
+
+  async #drain(): Promise<void> {
+    try {
+      while (this.#queue.length > 0) await this.#batch();
+    } finally {
+      this.#draining = false;
+      this.#idle?.();
+    }
+  }
+
+  async #batch(): Promise<void> {
+    const s = this.#s;
+    const done: { job: Job; result: unknown }[] = [];
+    try {
+      s.begin.run();
+    } catch (e) {
+      this.#queue.shift()!.reject(e);
+      return;
+    }
+    while (this.#queue.length > 0 && done.length < MAX_BATCH) {
+      const job = this.#queue.shift()!;
+      // The first body needs no savepoint: if it throws, the whole transaction rolls back.
+      const alone = done.length === 0;
+      const state = { open: true };
+      try {
+        if (!alone) s.savepoint.run();
+        const result = await job.fn(createTx(s, state));
+        state.open = false;
+        if (!alone) s.release.run();
+        done.push({ job, result });
+      } catch (e) {
+        state.open = false;
+        job.reject(e);
+        try {
+          // Alone, or SQLite itself aborted the transaction (disk full, I/O error): the writes
+          // of the batch so far are gone, so their callers must not be told they committed.
+          if (alone || !this.#db.isTransaction) throw e;
+          s.rollbackToSavepoint.run();
+          s.release.run();
+        } catch (abort) {
+          if (this.#db.isTransaction) s.rollback.run();
+          for (const d of done) d.job.reject(abort);
+          return;
+        }
+      }
+    }
+    try {
+      s.commit.run();
+    } catch (e) {
+      if (this.#db.isTransaction) s.rollback.run();
+      for (const d of done) d.job.reject(e);
+      return;
+    }
+    for (const d of done) d.job.resolve(d.result);
+  }
+
+  close(): Promise<void> {
+    // Transactions already queued finish first; later ones are refused.
+    this.#closed ??= (async () => {
+      if (this.#draining) await new Promise<void>((resolve) => (this.#idle = resolve));
+      this.#db.close();
+    })();
+    return this.#closed;
+  }
+}
+
+/** Opens (creating if needed) the store at `path`, or a private in-memory one for ':memory:'. */
+export async function openSqliteStore(path: string): Promise<Store> {
+  const db = new DatabaseSync(path, { enableForeignKeyConstraints: true });
+  try {
+    db.exec('PRAGMA journal_mode = WAL');
+    // In WAL mode a commit is complete once its frames are written to the WAL file, which is in
+    // the OS page cache when COMMIT returns; a killed process (even kill -9) cannot lose it.
+    // NORMAL skips the fsync per commit, so only an OS crash or power loss can drop the last
+    // commits. FULL would cost an fsync per transaction for a guarantee we do not promise.
+    db.exec('PRAGMA synchronous = NORMAL');
+    // Another process (a CLI, a backup) may briefly hold the write lock.
+    db.exec('PRAGMA busy_timeout = 5000');
+    db.exec('PRAGMA foreign_keys = ON');
+    migrate(db);
+    return new SqliteStore(db);
+  } catch (e) {
+    db.close();
+    throw e;
+  }
+}

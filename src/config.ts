@@ -1,0 +1,94 @@
+/**
+ * Configuration of a node, from command-line flags and LOCALCONNECT_* environment variables
+ * (flags win), validated once at start.
+ */
+import { parseArgs } from 'node:util';
+import { resolve } from 'node:path';
+import { buildQuotas, QUOTA_PROFILES, type QuotaProfile, type Quotas } from './quotas.ts';
+
+export interface Config {
+  host: string;
+  port: number;
+  dataDir: string;
+  region: string;
+  accountId: string;
+  quotaProfile: QuotaProfile;
+  quotas: Quotas;
+  /** A fixed API access key instead of the generated one. */
+  accessKey?: { accessKeyId: string; secretAccessKey: string };
+  logLevel: string;
+  /** Largest request body accepted, in bytes. */
+  bodyLimit: number;
+}
+
+export const USAGE = `Usage: localconnect serve [options]
+
+Options (environment variable in brackets):
+  --host HOST          address to listen on (LOCALCONNECT_HOST, default 127.0.0.1)
+  --port PORT          port, 0 for any free one (LOCALCONNECT_PORT, default 8080)
+  --data-dir DIR       where state and files live (LOCALCONNECT_DATA_DIR, default ./data)
+  --region REGION      the AWS Region this node serves (LOCALCONNECT_REGION, default us-east-1)
+  --account-id ID      12-digit AWS account id (LOCALCONNECT_ACCOUNT_ID, default 000000000000)
+  --quotas PROFILE     default | aws: Amazon Connect's default quotas (LOCALCONNECT_QUOTAS)
+  --quota NAME=VALUE   override one quota, e.g. StartChatContact=5/8 or activeChatsPerInstance=100
+  --log-level LEVEL    fatal | error | warn | info | debug (LOCALCONNECT_LOG_LEVEL, default info)
+  LOCALCONNECT_ACCESS_KEY_ID / LOCALCONNECT_SECRET_ACCESS_KEY fix the API access key.
+`;
+
+export class ConfigError extends Error {}
+
+export function loadConfig(argv: string[], env: Record<string, string | undefined>): Config {
+  const { values } = parseArgs({
+    args: argv,
+    strict: true,
+    options: {
+      host: { type: 'string' },
+      port: { type: 'string' },
+      'data-dir': { type: 'string' },
+      region: { type: 'string' },
+      'account-id': { type: 'string' },
+      quotas: { type: 'string' },
+      quota: { type: 'string', multiple: true },
+      'log-level': { type: 'string' },
+      'body-limit': { type: 'string' },
+    },
+  });
+  const port = Number(values.port ?? env.LOCALCONNECT_PORT ?? 8080);
+  if (!Number.isInteger(port) || port < 0 || port > 65535)
+    throw new ConfigError(`invalid port: ${values.port}`);
+  const accountId = values['account-id'] ?? env.LOCALCONNECT_ACCOUNT_ID ?? '000000000000';
+  if (!/^\d{12}$/.test(accountId)) throw new ConfigError(`account id must be 12 digits: ${accountId}`);
+  const region = values.region ?? env.LOCALCONNECT_REGION ?? 'us-east-1';
+  if (!/^[a-z]{2}(-[a-z]+)+-\d+$/.test(region)) throw new ConfigError(`invalid region: ${region}`);
+  const quotaProfile = (values.quotas ?? env.LOCALCONNECT_QUOTAS ?? 'default') as QuotaProfile;
+  if (!(quotaProfile in QUOTA_PROFILES))
+    throw new ConfigError(`--quotas must be one of: ${Object.keys(QUOTA_PROFILES).join(', ')}`);
+  let quotas: Quotas;
+  try {
+    quotas = buildQuotas(quotaProfile, values.quota ?? []);
+  } catch (err) {
+    throw new ConfigError((err as Error).message);
+  }
+  const keyId = env.LOCALCONNECT_ACCESS_KEY_ID;
+  const secret = env.LOCALCONNECT_SECRET_ACCESS_KEY;
+  if (Boolean(keyId) !== Boolean(secret)) {
+    throw new ConfigError(
+      'set both LOCALCONNECT_ACCESS_KEY_ID and LOCALCONNECT_SECRET_ACCESS_KEY, or neither',
+    );
+  }
+  const bodyLimit = Number(values['body-limit'] ?? 1024 * 1024);
+  if (!Number.isInteger(bodyLimit) || bodyLimit < 1024)
+    throw new ConfigError('--body-limit must be at least 1024');
+  return {
+    host: values.host ?? env.LOCALCONNECT_HOST ?? '127.0.0.1',
+    port,
+    dataDir: resolve(values['data-dir'] ?? env.LOCALCONNECT_DATA_DIR ?? './data'),
+    region,
+    accountId,
+    quotaProfile,
+    quotas,
+    accessKey: keyId && secret ? { accessKeyId: keyId, secretAccessKey: secret } : undefined,
+    logLevel: values['log-level'] ?? env.LOCALCONNECT_LOG_LEVEL ?? 'info',
+    bodyLimit,
+  };
+}

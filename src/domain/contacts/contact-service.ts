@@ -1,0 +1,263 @@
+/**
+ * Contacts: starting a chat, and the operations every contact shares (describe, stop,
+ * attributes). Each operation is one store transaction, so what a caller is told has
+ * happened has been committed.
+ */
+import { createHash } from 'node:crypto';
+import type { Clock } from '../../ports/clock.ts';
+import { tokenDigest, type IdGenerator } from '../../ports/ids.ts';
+import type { ContactRecord, InstanceRecord, ParticipantRecord, Store, StoreTx } from '../../ports/store.ts';
+import type { StartChatContactRequest, StartChatContactResponse } from '../../generated/connect/shapes.ts';
+import {
+  ContactNotFoundException,
+  IdempotencyException,
+  InvalidParameterException,
+  InvalidRequestException,
+  LimitExceededException,
+  ResourceNotFoundException,
+} from '../../generated/connect/errors.ts';
+import { resourceArn } from '../arn.ts';
+import type { InstanceCaller, InstanceService } from '../instances/instance-service.ts';
+import type { ResourceService } from '../resources/resource-service.ts';
+import { DEFAULT_SUPPORTED_TYPES, messageProblem, supportedTypesProblem } from '../chat/content-types.ts';
+import { checkAttributes, mergeAttributes } from './attributes.ts';
+
+export const DEFAULT_CHAT_DURATION_MINUTES = 1500;
+/** How long a ClientToken keeps answering with the contact it first created. */
+export const IDEMPOTENCY_WINDOW_MS = 7 * 24 * 3600 * 1000;
+/** ParticipantTokens carry this many random bytes (256 bits). */
+const TOKEN_BYTES = 32;
+const ACTIVE_CHATS = 'activeChats';
+
+export interface ContactLimits {
+  /** Concurrent active chats per instance; waiting chats count. */
+  activeChatsPerInstance: number;
+}
+
+export interface ContactServiceDeps {
+  store: Store;
+  clock: Clock;
+  ids: IdGenerator;
+  instances: InstanceService;
+  resources: ResourceService;
+  limits: ContactLimits;
+}
+
+export class ContactService {
+  readonly #d: ContactServiceDeps;
+
+  constructor(deps: ContactServiceDeps) {
+    this.#d = deps;
+  }
+
+  async startChat(caller: InstanceCaller, req: StartChatContactRequest): Promise<StartChatContactResponse> {
+    const supported = req.SupportedMessagingContentTypes ?? DEFAULT_SUPPORTED_TYPES;
+    checkStartChat(req, supported);
+    const { store, clock, ids, limits } = this.#d;
+    return store.transaction(async (tx) => {
+      const instance = await this.#d.instances.require(tx, caller, req.InstanceId);
+      const flow = await this.#d.resources.require(tx, instance, 'contact-flow', req.ContactFlowId);
+      if (flow.body.Type !== 'CONTACT_FLOW') {
+        throw new InvalidRequestException(
+          `Flow ${req.ContactFlowId} is a ${String(flow.body.Type)} flow; chats start in a CONTACT_FLOW`,
+        );
+      }
+      if (req.RelatedContactId) await this.#requireContact(tx, instance, req.RelatedContactId);
+      if (req.PersistentChat) {
+        await this.#requireContact(tx, instance, req.PersistentChat.SourceContactId!);
+        throw new InvalidRequestException(
+          'PersistentChat is not supported by localconnect yet: a chat cannot rehydrate a past transcript',
+        );
+      }
+
+      const scope = `StartChatContact/${instance.id}`;
+      const now = clock.now();
+      if (req.ClientToken) {
+        const hash = requestHash(req);
+        const claim = await tx.idempotency.claim(
+          scope,
+          req.ClientToken,
+          hash,
+          now + IDEMPOTENCY_WINDOW_MS,
+          now,
+        );
+        if (!claim.claimed) {
+          if (claim.requestHash !== hash) {
+            throw new IdempotencyException('The ClientToken was already used with different parameters');
+          }
+          return claim.response as StartChatContactResponse;
+        }
+      }
+      if (
+        (await tx.counters.add(instance.id, ACTIVE_CHATS, 1, limits.activeChatsPerInstance)) === undefined
+      ) {
+        throw new LimitExceededException(
+          `The instance has reached its quota of ${limits.activeChatsPerInstance} concurrent active chats`,
+        );
+      }
+
+      const contactId = ids.uuid();
+      const token = ids.secret(TOKEN_BYTES);
+      const duration = req.ChatDurationInMinutes ?? DEFAULT_CHAT_DURATION_MINUTES;
+      const contact: ContactRecord = {
+        id: contactId,
+        arn: resourceArn(
+          { region: instance.region, accountId: instance.accountId, instanceId: instance.id },
+          'contact',
+          contactId,
+        ),
+        instanceId: instance.id,
+        initialContactId: contactId,
+        relatedContactId: req.RelatedContactId,
+        channel: 'CHAT',
+        initiationMethod: 'API',
+        state: 'ACTIVE',
+        flowId: flow.id,
+        initiationTimestamp: now,
+        lastUpdateTimestamp: now,
+        expiresAt: now + duration * 60_000,
+        attributes: req.Attributes ?? {},
+        details: withoutUndefined({
+          chatDurationInMinutes: duration,
+          supportedMessagingContentTypes: supported,
+          initialMessage: req.InitialMessage,
+          customerId: req.CustomerId,
+          segmentAttributes: req.SegmentAttributes,
+          participantConfiguration: req.ParticipantConfiguration,
+          disconnectOnCustomerExit: req.DisconnectOnCustomerExit,
+        }),
+      };
+      const customer: ParticipantRecord = {
+        id: ids.uuid(),
+        contactId,
+        role: 'CUSTOMER',
+        displayName: req.ParticipantDetails.DisplayName,
+        tokenDigest: tokenDigest(token),
+        createdAt: now,
+      };
+      await tx.contacts.insert(contact);
+      await tx.participants.insert(customer);
+      const response: StartChatContactResponse = {
+        ContactId: contactId,
+        ParticipantId: customer.id,
+        ParticipantToken: token,
+      };
+      if (req.ClientToken) await tx.idempotency.complete(scope, req.ClientToken, response);
+      return response;
+    });
+  }
+
+  async describe(caller: InstanceCaller, instanceId: string, contactId: string): Promise<ContactRecord> {
+    return this.#d.store.transaction(async (tx) => {
+      const instance = await this.#d.instances.require(tx, caller, instanceId);
+      return this.#requireContact(tx, instance, contactId);
+    });
+  }
+
+  /** Ends an active contact for the StopContact API. */
+  async stop(
+    caller: InstanceCaller,
+    instanceId: string,
+    contactId: string,
+    reasonCode?: string,
+  ): Promise<void> {
+    if (reasonCode !== undefined) {
+      throw new InvalidRequestException('DisconnectReason applies only to outbound campaign voice contacts');
+    }
+    await this.#d.store.transaction(async (tx) => {
+      const instance = await this.#d.instances.require(tx, caller, instanceId);
+      const contact = await tx.contacts.get(instance.id, contactId);
+      if (!contact || contact.state !== 'ACTIVE') {
+        throw new ContactNotFoundException(`Contact ${contactId} is not active or does not exist`);
+      }
+      await this.#end(tx, contact, 'API');
+    });
+  }
+
+  async getAttributes(
+    caller: InstanceCaller,
+    instanceId: string,
+    initialContactId: string,
+  ): Promise<Record<string, string>> {
+    const contact = await this.describe(caller, instanceId, initialContactId);
+    return contact.attributes;
+  }
+
+  /** Merges into the contact's attributes; works on ended contacts too, as on AWS. */
+  async updateAttributes(
+    caller: InstanceCaller,
+    instanceId: string,
+    initialContactId: string,
+    update: Record<string, string>,
+  ): Promise<void> {
+    checkAttributes(update);
+    await this.#d.store.transaction(async (tx) => {
+      const instance = await this.#d.instances.require(tx, caller, instanceId);
+      const contact = await this.#requireContact(tx, instance, initialContactId);
+      const attributes = mergeAttributes(contact.attributes, update);
+      checkAttributes(attributes);
+      await tx.contacts.update({ ...contact, attributes, lastUpdateTimestamp: this.#d.clock.now() });
+    });
+  }
+
+  async #end(tx: StoreTx, contact: ContactRecord, reason: string): Promise<void> {
+    const now = this.#d.clock.now();
+    await tx.contacts.update({
+      ...contact,
+      state: 'ENDED',
+      disconnectTimestamp: now,
+      disconnectReason: reason,
+      lastUpdateTimestamp: now,
+    });
+    if (contact.channel === 'CHAT') await tx.counters.add(contact.instanceId, ACTIVE_CHATS, -1);
+  }
+
+  async #requireContact(tx: StoreTx, instance: InstanceRecord, contactId: string): Promise<ContactRecord> {
+    const contact = await tx.contacts.get(instance.id, contactId);
+    if (!contact) throw new ResourceNotFoundException(`Contact ${contactId} not found`);
+    return contact;
+  }
+}
+
+/** The rules of StartChatContact that the model's constraints cannot express. */
+function checkStartChat(req: StartChatContactRequest, supported: string[]): void {
+  if (req.Attributes) checkAttributes(req.Attributes);
+  const typesProblem = req.SupportedMessagingContentTypes && supportedTypesProblem(supported);
+  if (typesProblem) throw new InvalidParameterException(typesProblem);
+  if (req.InitialMessage) {
+    const problem = messageProblem(req.InitialMessage.ContentType, req.InitialMessage.Content, supported);
+    if (problem) throw new InvalidParameterException(`InitialMessage: ${problem}`);
+  }
+  if (req.PersistentChat && req.RelatedContactId) {
+    throw new InvalidRequestException('PersistentChat and RelatedContactId cannot be used together');
+  }
+  if (req.PersistentChat && (!req.PersistentChat.SourceContactId || !req.PersistentChat.RehydrationType)) {
+    throw new InvalidParameterException('PersistentChat needs both RehydrationType and SourceContactId');
+  }
+  if (req.ParticipantConfiguration?.ResponseMode === 'INCREMENTAL') {
+    throw new InvalidRequestException(
+      'ParticipantConfiguration.ResponseMode INCREMENTAL is not supported by localconnect yet (no streamed bot responses)',
+    );
+  }
+}
+
+/** What makes two StartChatContact requests "the same" for a ClientToken: everything but the token. */
+function requestHash(req: StartChatContactRequest): string {
+  const { ClientToken: _token, ...rest } = req;
+  return createHash('sha256').update(stableJson(rest)).digest('base64url');
+}
+
+function stableJson(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(stableJson).join(',')}]`;
+  if (value && typeof value === 'object') {
+    const entries = Object.entries(value as Record<string, unknown>)
+      .filter(([, v]) => v !== undefined)
+      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${stableJson(v)}`).join(',')}}`;
+  }
+  return JSON.stringify(value);
+}
+
+function withoutUndefined(obj: Record<string, unknown>): Record<string, unknown> {
+  return Object.fromEntries(Object.entries(obj).filter(([, v]) => v !== undefined));
+}

@@ -1,0 +1,97 @@
+/**
+ * The admin resources inside an instance (hours of operation, queues, routing profiles,
+ * flows, security profiles, users), stored whole and addressed by id or ARN. Names are unique
+ * per instance and kind, as Connect requires.
+ */
+import type { Clock } from '../../ports/clock.ts';
+import type { IdGenerator } from '../../ports/ids.ts';
+import type { InstanceRecord, ResourceKind, ResourceRecord, StoreTx } from '../../ports/store.ts';
+import { DuplicateResourceException, ResourceNotFoundException } from '../../generated/connect/errors.ts';
+import { idFromArnOrId, resourceArn } from '../arn.ts';
+import { decodeNextToken, encodeNextToken } from '../pagination.ts';
+
+/** The ARN segment and the words for each kind. */
+const KINDS: Record<ResourceKind, { arnType: string; label: string }> = {
+  'hours-of-operation': { arnType: 'operating-hours', label: 'Hours of operation' },
+  queue: { arnType: 'queue', label: 'Queue' },
+  'routing-profile': { arnType: 'routing-profile', label: 'Routing profile' },
+  'contact-flow': { arnType: 'contact-flow', label: 'Contact flow' },
+  'security-profile': { arnType: 'security-profile', label: 'Security profile' },
+  user: { arnType: 'agent', label: 'User' },
+};
+
+const scopeOf = (instance: InstanceRecord) => ({
+  region: instance.region,
+  accountId: instance.accountId,
+  instanceId: instance.id,
+});
+
+export class ResourceService {
+  readonly #clock: Clock;
+  readonly #ids: IdGenerator;
+
+  constructor(clock: Clock, ids: IdGenerator) {
+    this.#clock = clock;
+    this.#ids = ids;
+  }
+
+  async create<Body extends Record<string, unknown>>(
+    tx: StoreTx,
+    instance: InstanceRecord,
+    kind: ResourceKind,
+    name: string,
+    body: Body,
+  ): Promise<ResourceRecord<Body>> {
+    const id = this.#ids.uuid();
+    const now = this.#clock.now();
+    const record: ResourceRecord<Body> = {
+      instanceId: instance.id,
+      kind,
+      id,
+      arn: resourceArn(scopeOf(instance), KINDS[kind].arnType, id),
+      name,
+      body,
+      createdAt: now,
+      updatedAt: now,
+    };
+    if (!(await tx.resources.insert(record))) {
+      throw new DuplicateResourceException(`${KINDS[kind].label} named ${name} already exists`);
+    }
+    return record;
+  }
+
+  async require(
+    tx: StoreTx,
+    instance: InstanceRecord,
+    kind: ResourceKind,
+    idOrArn: string,
+  ): Promise<ResourceRecord> {
+    const found = await tx.resources.get(instance.id, kind, idFromArnOrId(idOrArn));
+    if (!found) throw new ResourceNotFoundException(`${KINDS[kind].label} ${idOrArn} not found`);
+    return found;
+  }
+
+  async update(tx: StoreTx, record: ResourceRecord): Promise<ResourceRecord> {
+    const updated = { ...record, updatedAt: this.#clock.now() };
+    if (!(await tx.resources.update(updated))) {
+      throw new DuplicateResourceException(`${KINDS[record.kind].label} named ${record.name} already exists`);
+    }
+    return updated;
+  }
+
+  async list(
+    tx: StoreTx,
+    instance: InstanceRecord,
+    kind: ResourceKind,
+    nextToken: string | undefined,
+    maxResults: number | undefined,
+  ): Promise<{ items: ResourceRecord[]; nextToken?: string }> {
+    const page = await tx.resources.list(
+      instance.id,
+      kind,
+      decodeNextToken(kind, nextToken),
+      maxResults ?? 100,
+    );
+    return { items: page.items, nextToken: encodeNextToken(kind, page.next) };
+  }
+}

@@ -1,0 +1,64 @@
+/**
+ * The HTTP server every API shares. It owns what is common to all AWS services on it: raw
+ * bodies (SigV4 signs the exact bytes), the body cap, request ids on every response, and the
+ * AWS wire form for requests no service took and for failures before a service ran.
+ */
+import { randomUUID } from 'node:crypto';
+import Fastify, { LogController, type FastifyInstance, type FastifyServerOptions } from 'fastify';
+import { notFoundError, registerService, sendServiceError, type ServiceEdge } from '../aws/service-plugin.ts';
+import { ServiceError, protocolErrors } from '../aws/service-error.ts';
+
+export interface AppOptions {
+  services: ServiceEdge[];
+  bodyLimit: number;
+  logger: FastifyServerOptions['logger'];
+}
+
+export function buildApp(options: AppOptions): FastifyInstance {
+  const app = Fastify({
+    logger: options.logger,
+    // Per-request lines would cost more than the requests at thousands a second; errors are logged.
+    logController: new LogController({ disableRequestLogging: true }),
+    bodyLimit: options.bodyLimit,
+    genReqId: () => randomUUID(),
+    return503OnClosing: true,
+    forceCloseConnections: true,
+    routerOptions: {
+      // Path labels are as long as the model allows (ContactId 256, ARNs…), which the edge
+      // validates; the router's default of 100 would answer a bare, non-AWS 414 instead.
+      maxParamLength: 16 * 1024,
+    },
+    // A path the router cannot percent-decode, answered before any hook runs.
+    frameworkErrors: (err, req, reply) => {
+      reply.header('x-amzn-RequestId', req.id);
+      sendServiceError(reply, protocolErrors.serialization(`Malformed request path: ${err.message}`));
+    },
+  });
+  app.removeAllContentTypeParsers();
+  app.addContentTypeParser('*', { parseAs: 'buffer' }, (_req, body, done) => done(null, body));
+  app.addHook('onRequest', async (req, reply) => {
+    reply.header('x-amzn-RequestId', req.id);
+  });
+  for (const service of options.services) registerService(app, service);
+  const models = options.services.map((s) => s.model);
+  app.setNotFoundHandler((req, reply) => sendServiceError(reply, notFoundError(models, req.method, req.url)));
+  // Failures Fastify detects before a route runs: oversized or truncated bodies, bad headers.
+  app.setErrorHandler((err: Error & { statusCode?: number; code?: string }, req, reply) => {
+    if (err instanceof ServiceError) return sendServiceError(reply, err);
+    if (err.statusCode === 413)
+      return sendServiceError(reply, protocolErrors.bodyTooLarge(options.bodyLimit));
+    // A body with an empty or unparsable Content-Type: refused by Fastify before the parser's own check.
+    if (err.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE') {
+      return sendServiceError(
+        reply,
+        protocolErrors.unsupportedMediaType(String(req.headers['content-type'] ?? '')),
+      );
+    }
+    if (err.statusCode && err.statusCode >= 400 && err.statusCode < 500) {
+      return sendServiceError(reply, new ServiceError('BadRequestException', err.statusCode, err.message));
+    }
+    req.log.error({ err }, 'unhandled error');
+    sendServiceError(reply, protocolErrors.internal());
+  });
+  return app;
+}

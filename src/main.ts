@@ -1,0 +1,72 @@
+/**
+ * Composition root: config → adapters → domain → edges → HTTP server. Adapters are chosen
+ * here, once; everything below sees only ports.
+ */
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import type { FastifyInstance } from 'fastify';
+import type { Config } from './config.ts';
+import { systemClock, type Clock } from './ports/clock.ts';
+import { randomIds, type IdGenerator } from './ports/ids.ts';
+import type { Store } from './ports/store.ts';
+import { openSqliteStore } from './adapters/store/sqlite/sqlite-store.ts';
+import { AccessKeys } from './aws/auth/access-keys.ts';
+import { InstanceService } from './domain/instances/instance-service.ts';
+import { ResourceService } from './domain/resources/resource-service.ts';
+import { ContactService } from './domain/contacts/contact-service.ts';
+import { AdminProvider } from './services/connect/admin-provider.ts';
+import { ConnectProvider } from './services/connect/provider.ts';
+import { connectEdge } from './services/connect/edge.ts';
+import { buildApp } from './http/app.ts';
+import { bootstrap, writeCredentialFiles, type BootstrapInfo } from './bootstrap.ts';
+import { logOptions } from './log.ts';
+
+export interface RunningNode {
+  url: string;
+  info: BootstrapInfo;
+  app: FastifyInstance;
+  close(): Promise<void>;
+}
+
+export interface NodeOverrides {
+  clock?: Clock;
+  ids?: IdGenerator;
+}
+
+export async function startNode(config: Config, overrides: NodeOverrides = {}): Promise<RunningNode> {
+  const clock = overrides.clock ?? systemClock;
+  const ids = overrides.ids ?? randomIds;
+  mkdirSync(config.dataDir, { recursive: true, mode: 0o700 });
+  const store: Store = await openSqliteStore(join(config.dataDir, 'localconnect.db'));
+  try {
+    const accessKeys = await AccessKeys.load(store);
+    const instances = new InstanceService(clock, ids);
+    const resources = new ResourceService(clock, ids);
+    const contacts = new ContactService({
+      store,
+      clock,
+      ids,
+      instances,
+      resources,
+      limits: { activeChatsPerInstance: config.quotas.activeChatsPerInstance },
+    });
+    const info = await bootstrap(config, { store, clock, ids, instances, resources, accessKeys });
+    const provider = new ConnectProvider(contacts, new AdminProvider(store, instances, resources));
+    const app = buildApp({
+      bodyLimit: config.bodyLimit,
+      logger: logOptions(config.logLevel),
+      services: [connectEdge({ provider, accessKeys, clock, quotas: config.quotas, region: config.region })],
+    });
+    app.addHook('onClose', async () => store.close());
+    await app.listen({ host: config.host, port: config.port });
+    const address = app.server.address();
+    const port = typeof address === 'object' && address ? address.port : config.port;
+    const url = `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`;
+    const key = accessKeys.lookup(info.accessKeyId)!;
+    writeCredentialFiles(info.files, url, config.region, { accessKeyId: info.accessKeyId, ...key });
+    return { url, info, app, close: () => app.close() };
+  } catch (err) {
+    await store.close();
+    throw err;
+  }
+}

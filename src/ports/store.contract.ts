@@ -1,0 +1,545 @@
+/**
+ * The behaviour every Store implementation must have, exercised through the port only. An
+ * adapter's test file calls runStoreContract with a factory; each test opens a store over empty
+ * state and closes it afterwards.
+ */
+import assert from 'node:assert/strict';
+import { afterEach, beforeEach, describe, it } from 'node:test';
+import type {
+  AccessKeyRecord,
+  ContactRecord,
+  InstanceRecord,
+  ParticipantRecord,
+  ResourceRecord,
+  Store,
+  StoreTx,
+} from './store.ts';
+
+const T0 = Date.UTC(2024, 0, 1);
+
+function instance(n: number, over: Partial<InstanceRecord> = {}): InstanceRecord {
+  return {
+    id: `inst-${n}`,
+    arn: `arn:aws:connect:us-east-1:111111111111:instance/inst-${n}`,
+    accountId: '111111111111',
+    region: 'us-east-1',
+    alias: `alias-${n}`,
+    identityManagementType: 'CONNECT_MANAGED',
+    inboundCallsEnabled: true,
+    outboundCallsEnabled: false,
+    status: 'ACTIVE',
+    createdAt: T0 + n,
+    tags: { team: 'a', ünïcode: '✓' },
+    ...over,
+  };
+}
+
+function resource(n: number, over: Partial<ResourceRecord> = {}): ResourceRecord {
+  return {
+    instanceId: 'inst-1',
+    kind: 'queue',
+    id: `res-${n}`,
+    arn: `arn:aws:connect:us-east-1:111111111111:instance/inst-1/queue/res-${n}`,
+    name: `name-${n}`,
+    body: { Description: 'd', MaxContacts: 10, Nested: { list: [1, 'two', null, { three: true }] } },
+    createdAt: T0 + n,
+    updatedAt: T0 + n,
+    ...over,
+  };
+}
+
+function contact(id: string, over: Partial<ContactRecord> = {}): ContactRecord {
+  return {
+    id,
+    arn: `arn:aws:connect:us-east-1:111111111111:instance/inst-1/contact/${id}`,
+    instanceId: 'inst-1',
+    initialContactId: id,
+    channel: 'CHAT',
+    initiationMethod: 'API',
+    state: 'ACTIVE',
+    flowId: 'flow-1',
+    initiationTimestamp: T0,
+    lastUpdateTimestamp: T0,
+    attributes: { a: '1', empty: '' },
+    details: { CustomerId: 'c-1', SegmentAttributes: { k: { ValueString: 'v' } }, n: 1.5 },
+    ...over,
+  };
+}
+
+function participant(id: string, over: Partial<ParticipantRecord> = {}): ParticipantRecord {
+  return {
+    id,
+    contactId: 'contact-1',
+    role: 'CUSTOMER',
+    displayName: 'Ann',
+    tokenDigest: `digest-${id}`,
+    createdAt: T0,
+    ...over,
+  };
+}
+
+/** Lets other queued work run, to give interleaving every chance to happen. */
+const yieldTurn = () => new Promise<void>((resolve) => setImmediate(resolve));
+
+/** Resource as the store returns it: as written, plus the store-assigned seq. */
+function withoutSeq(r: ResourceRecord | undefined): ResourceRecord | undefined {
+  if (!r) return r;
+  const { seq, ...rest } = r;
+  assert.equal(typeof seq, 'number');
+  return rest;
+}
+
+export function runStoreContract(name: string, open: () => Promise<Store>): void {
+  describe(`Store contract: ${name}`, () => {
+    let store: Store;
+    const tx = <T>(fn: (tx: StoreTx) => Promise<T>) => store.transaction(fn);
+
+    beforeEach(async () => {
+      store = await open();
+    });
+    afterEach(async () => {
+      await store.close();
+    });
+
+    describe('meta', () => {
+      it('gets undefined when absent, the last value set otherwise', async () => {
+        assert.equal(await tx((t) => t.meta.get('k')), undefined);
+        await tx((t) => t.meta.set('k', 'v1'));
+        assert.equal(await tx((t) => t.meta.get('k')), 'v1');
+        await tx((t) => t.meta.set('k', ''));
+        assert.equal(await tx((t) => t.meta.get('k')), '');
+      });
+    });
+
+    describe('accessKeys', () => {
+      it('puts, gets, replaces and lists', async () => {
+        const a: AccessKeyRecord = {
+          accessKeyId: 'AKIA1',
+          secretAccessKey: 's1',
+          accountId: '1',
+          createdAt: T0,
+        };
+        const b: AccessKeyRecord = {
+          accessKeyId: 'AKIA2',
+          secretAccessKey: 's2',
+          accountId: '2',
+          createdAt: T0 + 1,
+        };
+        assert.equal(await tx((t) => t.accessKeys.get('AKIA1')), undefined);
+        assert.deepEqual(await tx((t) => t.accessKeys.list()), []);
+        await tx(async (t) => {
+          await t.accessKeys.put(a);
+          await t.accessKeys.put(b);
+        });
+        assert.deepEqual(await tx((t) => t.accessKeys.get('AKIA1')), a);
+        const replaced = { ...a, secretAccessKey: 's1-rotated' };
+        await tx((t) => t.accessKeys.put(replaced));
+        assert.deepEqual(await tx((t) => t.accessKeys.get('AKIA1')), replaced);
+        const list = await tx((t) => t.accessKeys.list());
+        assert.deepEqual(
+          list.sort((x, y) => x.accessKeyId.localeCompare(y.accessKeyId)),
+          [replaced, b],
+        );
+      });
+    });
+
+    describe('instances', () => {
+      it('round-trips a record', async () => {
+        const i = instance(1, { tags: {} });
+        assert.equal(await tx((t) => t.instances.insert(i)), true);
+        assert.deepEqual(await tx((t) => t.instances.get('inst-1')), i);
+        assert.equal(await tx((t) => t.instances.get('nope')), undefined);
+      });
+
+      it('refuses a taken id or an alias taken in the same account', async () => {
+        await tx((t) => t.instances.insert(instance(1)));
+        assert.equal(await tx((t) => t.instances.insert(instance(1, { alias: 'other' }))), false);
+        assert.equal(await tx((t) => t.instances.insert(instance(2, { alias: 'alias-1' }))), false);
+        assert.equal(await tx((t) => t.instances.get('inst-2')), undefined);
+        const otherAccount = instance(3, { alias: 'alias-1', accountId: '222222222222' });
+        assert.equal(await tx((t) => t.instances.insert(otherAccount)), true);
+        assert.equal((await tx((t) => t.instances.get('inst-1')))?.alias, 'alias-1');
+      });
+
+      it('lists one account in creation order, page by page', async () => {
+        await tx(async (t) => {
+          for (let n = 1; n <= 5; n++) {
+            await t.instances.insert(instance(n));
+            await t.instances.insert(instance(100 + n, { accountId: '222222222222' }));
+          }
+        });
+        const ids: string[][] = [];
+        let after: number | undefined;
+        for (;;) {
+          const page = await tx((t) => t.instances.list('111111111111', after, 2));
+          ids.push(page.items.map((i) => i.id));
+          if (page.next === undefined) break;
+          after = page.next;
+        }
+        assert.deepEqual(ids, [['inst-1', 'inst-2'], ['inst-3', 'inst-4'], ['inst-5']]);
+        const all = await tx((t) => t.instances.list('111111111111', undefined, 10));
+        assert.equal(all.next, undefined);
+        assert.deepEqual(all.items[0], instance(1));
+        assert.deepEqual(await tx((t) => t.instances.list('333333333333', undefined, 10)), { items: [] });
+      });
+
+      it('says a full last page is the last', async () => {
+        await tx(async (t) => {
+          for (let n = 1; n <= 4; n++) await t.instances.insert(instance(n));
+        });
+        const first = await tx((t) => t.instances.list('111111111111', undefined, 2));
+        assert.notEqual(first.next, undefined);
+        const second = await tx((t) => t.instances.list('111111111111', first.next, 2));
+        assert.deepEqual(
+          second.items.map((i) => i.id),
+          ['inst-3', 'inst-4'],
+        );
+        assert.equal(second.next, undefined);
+      });
+    });
+
+    describe('resources', () => {
+      beforeEach(async () => {
+        await tx(async (t) => {
+          await t.instances.insert(instance(1));
+          await t.instances.insert(instance(2));
+        });
+      });
+
+      it('round-trips a record, found by id and by name, with a seq', async () => {
+        const r = resource(1);
+        assert.equal(await tx((t) => t.resources.insert(r)), true);
+        assert.deepEqual(withoutSeq(await tx((t) => t.resources.get('inst-1', 'queue', 'res-1'))), r);
+        assert.deepEqual(withoutSeq(await tx((t) => t.resources.findByName('inst-1', 'queue', 'name-1'))), r);
+        assert.equal(await tx((t) => t.resources.get('inst-1', 'user', 'res-1')), undefined);
+        assert.equal(await tx((t) => t.resources.get('inst-2', 'queue', 'res-1')), undefined);
+        assert.equal(await tx((t) => t.resources.findByName('inst-1', 'queue', 'nope')), undefined);
+      });
+
+      it('refuses a taken id or a name taken within instance and kind', async () => {
+        await tx((t) => t.resources.insert(resource(1)));
+        assert.equal(await tx((t) => t.resources.insert(resource(1, { name: 'fresh' }))), false);
+        assert.equal(await tx((t) => t.resources.insert(resource(2, { name: 'name-1' }))), false);
+        assert.equal(await tx((t) => t.resources.get('inst-1', 'queue', 'res-2')), undefined);
+        assert.equal(await tx((t) => t.resources.findByName('inst-1', 'queue', 'fresh')), undefined);
+        assert.equal(
+          await tx((t) => t.resources.insert(resource(3, { name: 'name-1', kind: 'user' }))),
+          true,
+        );
+        assert.equal(
+          await tx((t) => t.resources.insert(resource(4, { name: 'name-1', instanceId: 'inst-2' }))),
+          true,
+        );
+      });
+
+      it('updates name, body and updatedAt, refusing absent records and taken names', async () => {
+        await tx(async (t) => {
+          await t.resources.insert(resource(1));
+          await t.resources.insert(resource(2));
+        });
+        const seq = (await tx((t) => t.resources.get('inst-1', 'queue', 'res-1')))?.seq;
+        const renamed = { ...resource(1), name: 'renamed', body: { x: [1] }, updatedAt: T0 + 99 };
+        assert.equal(await tx((t) => t.resources.update(renamed)), true);
+        const got = await tx((t) => t.resources.get('inst-1', 'queue', 'res-1'));
+        assert.deepEqual(withoutSeq(got), renamed);
+        assert.equal(got?.seq, seq);
+        assert.equal(await tx((t) => t.resources.findByName('inst-1', 'queue', 'name-1')), undefined);
+        assert.equal((await tx((t) => t.resources.findByName('inst-1', 'queue', 'renamed')))?.id, 'res-1');
+
+        assert.equal(await tx((t) => t.resources.update({ ...renamed, body: { y: 2 } })), true, 'same name');
+        assert.equal(
+          await tx((t) => t.resources.update({ ...renamed, name: 'name-2' })),
+          false,
+          'name clash',
+        );
+        assert.deepEqual(
+          withoutSeq(await tx((t) => t.resources.get('inst-1', 'queue', 'res-1'))),
+          { ...renamed, body: { y: 2 } },
+          'unchanged by the refused update',
+        );
+        assert.equal(await tx((t) => t.resources.update(resource(9))), false, 'absent');
+        assert.equal(await tx((t) => t.resources.get('inst-1', 'queue', 'res-9')), undefined);
+      });
+
+      it('lists one instance and kind in creation order, page by page', async () => {
+        await tx(async (t) => {
+          for (let n = 1; n <= 5; n++) {
+            await t.resources.insert(resource(n));
+            await t.resources.insert(resource(100 + n, { kind: 'user' }));
+            await t.resources.insert(resource(200 + n, { instanceId: 'inst-2' }));
+          }
+        });
+        const ids: string[][] = [];
+        let after: number | undefined;
+        for (;;) {
+          const page = await tx((t) => t.resources.list('inst-1', 'queue', after, 2));
+          ids.push(page.items.map((r) => r.id));
+          if (page.next === undefined) break;
+          after = page.next;
+        }
+        assert.deepEqual(ids, [['res-1', 'res-2'], ['res-3', 'res-4'], ['res-5']]);
+        const exact = await tx((t) => t.resources.list('inst-1', 'queue', undefined, 5));
+        assert.equal(exact.next, undefined);
+        assert.deepEqual(withoutSeq(exact.items[4]), resource(5));
+        assert.deepEqual(await tx((t) => t.resources.list('inst-1', 'routing-profile', undefined, 5)), {
+          items: [],
+        });
+      });
+    });
+
+    describe('contacts', () => {
+      beforeEach(async () => {
+        await tx((t) => t.instances.insert(instance(1)));
+      });
+
+      it('round-trips a record without and with optional fields', async () => {
+        const bare = contact('contact-1', { attributes: {}, details: {} });
+        const full = contact('contact-2', {
+          previousContactId: 'contact-0',
+          relatedContactId: 'contact-9',
+          disconnectTimestamp: T0 + 5,
+          disconnectReason: 'CUSTOMER_DISCONNECT',
+          expiresAt: T0 + 60_000,
+          state: 'ENDED',
+        });
+        await tx(async (t) => {
+          await t.contacts.insert(bare);
+          await t.contacts.insert(full);
+        });
+        const gotBare = await tx((t) => t.contacts.get('inst-1', 'contact-1'));
+        assert.deepEqual(gotBare, bare);
+        assert.equal(gotBare && 'expiresAt' in gotBare, false, 'absent optional fields stay absent');
+        assert.deepEqual(await tx((t) => t.contacts.get('inst-1', 'contact-2')), full);
+        assert.equal(await tx((t) => t.contacts.get('inst-2', 'contact-1')), undefined);
+        assert.equal(await tx((t) => t.contacts.get('inst-1', 'nope')), undefined);
+      });
+
+      it('update replaces the mutable fields, clearing the optional ones left out', async () => {
+        await tx((t) =>
+          t.contacts.insert(contact('contact-1', { expiresAt: T0 + 1, relatedContactId: 'r' })),
+        );
+        const ended = contact('contact-1', {
+          state: 'ENDED',
+          lastUpdateTimestamp: T0 + 10,
+          disconnectTimestamp: T0 + 10,
+          disconnectReason: 'EXPIRED',
+          attributes: { b: '2' },
+          details: { more: [1, 2] },
+        });
+        await tx((t) => t.contacts.update(ended));
+        assert.deepEqual(await tx((t) => t.contacts.get('inst-1', 'contact-1')), ended);
+      });
+    });
+
+    describe('participants', () => {
+      beforeEach(async () => {
+        await tx(async (t) => {
+          await t.instances.insert(instance(1));
+          await t.contacts.insert(contact('contact-1'));
+          await t.contacts.insert(contact('contact-2'));
+        });
+      });
+
+      it('round-trips, finds by token digest and lists by contact', async () => {
+        const customer = participant('p-1');
+        const agent = participant('p-2', {
+          role: 'AGENT',
+          displayName: 'Bo',
+          createdAt: T0 + 1,
+          leftAt: T0 + 2,
+        });
+        const elsewhere = participant('p-3', { contactId: 'contact-2' });
+        await tx(async (t) => {
+          await t.participants.insert(customer);
+          await t.participants.insert(agent);
+          await t.participants.insert(elsewhere);
+        });
+        const got = await tx((t) => t.participants.get('p-1'));
+        assert.deepEqual(got, customer);
+        assert.equal(got && 'leftAt' in got, false);
+        assert.deepEqual(await tx((t) => t.participants.get('p-2')), agent);
+        assert.equal(await tx((t) => t.participants.get('nope')), undefined);
+        assert.deepEqual(await tx((t) => t.participants.findByTokenDigest('digest-p-2')), agent);
+        assert.equal(await tx((t) => t.participants.findByTokenDigest('nope')), undefined);
+        const list = await tx((t) => t.participants.listByContact('contact-1'));
+        assert.deepEqual(
+          list.sort((a, b) => a.id.localeCompare(b.id)),
+          [customer, agent],
+        );
+        assert.deepEqual(await tx((t) => t.participants.listByContact('nope')), []);
+      });
+
+      it('update replaces the record', async () => {
+        await tx((t) => t.participants.insert(participant('p-1')));
+        const left = participant('p-1', { leftAt: T0 + 7, displayName: 'Ann B' });
+        await tx((t) => t.participants.update(left));
+        assert.deepEqual(await tx((t) => t.participants.get('p-1')), left);
+      });
+    });
+
+    describe('idempotency', () => {
+      it('claims once; later claims see the first hash, then its response', async () => {
+        assert.deepEqual(await tx((t) => t.idempotency.claim('s', 'tok', 'h1', T0 + 100, T0)), {
+          claimed: true,
+        });
+        assert.deepEqual(await tx((t) => t.idempotency.claim('s', 'tok', 'h2', T0 + 100, T0 + 1)), {
+          claimed: false,
+          requestHash: 'h1',
+          response: undefined,
+        });
+        const response = { ContactId: 'c', Nested: { list: [1, null, 'x'] } };
+        await tx((t) => t.idempotency.complete('s', 'tok', response));
+        assert.deepEqual(await tx((t) => t.idempotency.claim('s', 'tok', 'h1', T0 + 100, T0 + 2)), {
+          claimed: false,
+          requestHash: 'h1',
+          response,
+        });
+        assert.deepEqual(await tx((t) => t.idempotency.claim('other', 'tok', 'h3', T0 + 100, T0)), {
+          claimed: true,
+        });
+        assert.deepEqual(await tx((t) => t.idempotency.claim('s', 'tok2', 'h3', T0 + 100, T0)), {
+          claimed: true,
+        });
+      });
+
+      it('treats an expired key as absent and replaces it', async () => {
+        await tx(async (t) => {
+          await t.idempotency.claim('s', 'tok', 'old', T0 + 100, T0);
+          await t.idempotency.complete('s', 'tok', { old: true });
+        });
+        assert.equal(
+          (await tx((t) => t.idempotency.claim('s', 'tok', 'new', T0 + 300, T0 + 99))).claimed,
+          false,
+        );
+        assert.deepEqual(await tx((t) => t.idempotency.claim('s', 'tok', 'new', T0 + 300, T0 + 100)), {
+          claimed: true,
+        });
+        assert.deepEqual(await tx((t) => t.idempotency.claim('s', 'tok', 'x', T0 + 300, T0 + 101)), {
+          claimed: false,
+          requestHash: 'new',
+          response: undefined,
+        });
+      });
+
+      it('gives exactly one of 50 concurrent claims of one key', async () => {
+        const results = await Promise.all(
+          Array.from({ length: 50 }, (_, n) =>
+            tx(async (t) => {
+              const claim = await t.idempotency.claim('s', 'same', `h${n}`, T0 + 1000, T0);
+              await yieldTurn();
+              if (claim.claimed) await t.idempotency.complete('s', 'same', { by: n });
+              return { n, claim };
+            }),
+          ),
+        );
+        const winners = results.filter((r) => r.claim.claimed);
+        assert.equal(winners.length, 1);
+        const w = winners[0].n;
+        for (const { claim } of results) {
+          if (!claim.claimed)
+            assert.deepEqual(claim, { claimed: false, requestHash: `h${w}`, response: { by: w } });
+        }
+      });
+    });
+
+    describe('counters', () => {
+      it('adds within max and changes nothing beyond it', async () => {
+        assert.equal(await tx((t) => t.counters.get('s', 'n')), 0);
+        assert.equal(await tx((t) => t.counters.add('s', 'n', 1)), 1);
+        assert.equal(await tx((t) => t.counters.add('s', 'n', 5, 5)), undefined);
+        assert.equal(await tx((t) => t.counters.get('s', 'n')), 1);
+        assert.equal(await tx((t) => t.counters.add('s', 'n', 4, 5)), 5);
+        assert.equal(await tx((t) => t.counters.add('s', 'n', 1, 5)), undefined);
+        assert.equal(await tx((t) => t.counters.add('s', 'n', -2, 5)), 3);
+        assert.equal(await tx((t) => t.counters.add('s', 'n', 1000)), 1003);
+        assert.equal(await tx((t) => t.counters.add('s', 'fresh', 3, 2)), undefined);
+        assert.equal(await tx((t) => t.counters.get('s', 'fresh')), 0);
+        assert.equal(await tx((t) => t.counters.get('other', 'n')), 0);
+        assert.equal(await tx((t) => t.counters.get('s', 'm')), 0);
+      });
+    });
+
+    describe('transaction', () => {
+      it('returns what fn returns and shows committed writes to the next transaction', async () => {
+        assert.equal(await tx(async (t) => (await t.meta.set('k', 'v'), 42)), 42);
+        assert.equal(await tx((t) => t.meta.get('k')), 'v');
+      });
+
+      it('sees its own writes before commit', async () => {
+        await tx(async (t) => {
+          await t.counters.add('s', 'n', 2);
+          assert.equal(await t.counters.get('s', 'n'), 2);
+          await t.meta.set('k', 'v');
+          assert.equal(await t.meta.get('k'), 'v');
+        });
+      });
+
+      it('writes nothing and rethrows when fn throws', async () => {
+        await tx((t) => t.counters.add('s', 'n', 1));
+        const boom = new Error('boom');
+        await assert.rejects(
+          tx(async (t) => {
+            await t.meta.set('k', 'v');
+            await t.accessKeys.put({
+              accessKeyId: 'AK',
+              secretAccessKey: 's',
+              accountId: '1',
+              createdAt: T0,
+            });
+            await t.instances.insert(instance(1));
+            await t.resources.insert(resource(1));
+            await t.contacts.insert(contact('contact-1'));
+            await t.participants.insert(participant('p-1'));
+            await t.idempotency.claim('s', 'tok', 'h', T0 + 100, T0);
+            await t.counters.add('s', 'n', 1);
+            await yieldTurn();
+            throw boom;
+          }),
+          (e) => e === boom,
+        );
+        await tx(async (t) => {
+          assert.equal(await t.meta.get('k'), undefined);
+          assert.deepEqual(await t.accessKeys.list(), []);
+          assert.equal(await t.instances.get('inst-1'), undefined);
+          assert.equal(await t.resources.get('inst-1', 'queue', 'res-1'), undefined);
+          assert.equal(await t.contacts.get('inst-1', 'contact-1'), undefined);
+          assert.equal(await t.participants.get('p-1'), undefined);
+          assert.deepEqual(await t.idempotency.claim('s', 'tok', 'h2', T0 + 100, T0), { claimed: true });
+          assert.equal(await t.counters.get('s', 'n'), 1);
+        });
+      });
+
+      it('runs concurrent transactions without interleaving them', async () => {
+        await Promise.all(
+          Array.from({ length: 100 }, () =>
+            tx(async (t) => {
+              const n = Number((await t.meta.get('n')) ?? '0');
+              await yieldTurn();
+              await t.meta.set('n', String(n + 1));
+            }),
+          ),
+        );
+        assert.equal(await tx((t) => t.meta.get('n')), '100');
+      });
+
+      it('keeps serving after a failed transaction among concurrent ones', async () => {
+        const results = await Promise.allSettled(
+          Array.from({ length: 10 }, (_, n) =>
+            tx(async (t) => {
+              await t.counters.add('s', 'n', 1);
+              await yieldTurn();
+              if (n % 3 === 0) throw new Error(`fail ${n}`);
+            }),
+          ),
+        );
+        assert.equal(results.filter((r) => r.status === 'rejected').length, 4);
+        assert.equal(await tx((t) => t.counters.get('s', 'n')), 6);
+      });
+    });
+
+    it('closes idempotently', async () => {
+      await store.close();
+      await store.close();
+    });
+  });
+}

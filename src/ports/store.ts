@@ -1,0 +1,178 @@
+/**
+ * Store: durable state, the source of truth. Default implementation: SQLite
+ * (src/adapters/store/sqlite); scale-out: PostgreSQL. Both must pass the contract suite in
+ * store.contract.ts.
+ *
+ * Every read and write happens inside `transaction`; a transaction's writes are durable
+ * (survive kill -9 of the process) once its promise resolves, so a caller acknowledges a
+ * request only after that. Times are epoch milliseconds. JSON-valued fields are stored as
+ * given and returned as equal plain objects.
+ */
+
+export interface AccessKeyRecord {
+  accessKeyId: string;
+  secretAccessKey: string;
+  accountId: string;
+  createdAt: number;
+}
+
+export interface InstanceRecord {
+  id: string;
+  arn: string;
+  accountId: string;
+  region: string;
+  alias: string;
+  identityManagementType: string;
+  inboundCallsEnabled: boolean;
+  outboundCallsEnabled: boolean;
+  status: string;
+  createdAt: number;
+  tags: Record<string, string>;
+}
+
+/** Admin resources that live inside an instance and are read and written whole. */
+export type ResourceKind =
+  'hours-of-operation' | 'queue' | 'routing-profile' | 'contact-flow' | 'security-profile' | 'user';
+
+export interface ResourceRecord<Body = Record<string, unknown>> {
+  instanceId: string;
+  kind: ResourceKind;
+  id: string;
+  arn: string;
+  /** Unique per instance and kind (the username for users). */
+  name: string;
+  body: Body;
+  createdAt: number;
+  updatedAt: number;
+  /** Store-assigned, increasing in creation order; the pagination key. */
+  seq?: number;
+}
+
+export type Channel = 'CHAT' | 'VOICE' | 'TASK' | 'EMAIL';
+export type ContactState = 'ACTIVE' | 'ENDED';
+
+export interface ContactRecord {
+  id: string;
+  arn: string;
+  instanceId: string;
+  initialContactId: string;
+  previousContactId?: string;
+  relatedContactId?: string;
+  channel: Channel;
+  initiationMethod: string;
+  state: ContactState;
+  flowId: string;
+  initiationTimestamp: number;
+  lastUpdateTimestamp: number;
+  disconnectTimestamp?: number;
+  disconnectReason?: string;
+  /** When a chat ends by itself (ChatDurationInMinutes). */
+  expiresAt?: number;
+  attributes: Record<string, string>;
+  /** Channel-specific data the API returns or later issues use (CustomerId, SegmentAttributes…). */
+  details: Record<string, unknown>;
+}
+
+export type ParticipantRole = 'CUSTOMER' | 'AGENT' | 'SYSTEM' | 'CUSTOM_BOT' | 'SUPERVISOR';
+
+export interface ParticipantRecord {
+  id: string;
+  contactId: string;
+  role: ParticipantRole;
+  displayName: string;
+  /** tokenDigest(ParticipantToken): the token itself is never stored here. */
+  tokenDigest: string;
+  createdAt: number;
+  leftAt?: number;
+}
+
+export type IdempotencyClaim =
+  | { claimed: true }
+  /** `response` is undefined only while the claiming transaction is still running (never seen on SQLite). */
+  | { claimed: false; requestHash: string; response: unknown };
+
+export interface Page<T> {
+  items: T[];
+  /** Pass as `after` to get the next page; undefined when this is the last page. */
+  next?: number;
+}
+
+export interface StoreTx {
+  meta: {
+    get(key: string): Promise<string | undefined>;
+    set(key: string, value: string): Promise<void>;
+  };
+  accessKeys: {
+    put(key: AccessKeyRecord): Promise<void>;
+    get(accessKeyId: string): Promise<AccessKeyRecord | undefined>;
+    list(): Promise<AccessKeyRecord[]>;
+  };
+  instances: {
+    /** Returns false (and writes nothing) if the id or the alias is taken. */
+    insert(instance: InstanceRecord): Promise<boolean>;
+    get(id: string): Promise<InstanceRecord | undefined>;
+    /** Ordered by creation. */
+    list(accountId: string, after: number | undefined, limit: number): Promise<Page<InstanceRecord>>;
+  };
+  resources: {
+    /** Returns false (and writes nothing) if the id, or the name within instance and kind, is taken. */
+    insert(resource: ResourceRecord): Promise<boolean>;
+    get(instanceId: string, kind: ResourceKind, id: string): Promise<ResourceRecord | undefined>;
+    findByName(instanceId: string, kind: ResourceKind, name: string): Promise<ResourceRecord | undefined>;
+    /** Replaces name, body and updatedAt. Returns false if absent or the new name is taken. */
+    update(resource: ResourceRecord): Promise<boolean>;
+    /** Ordered by creation. */
+    list(
+      instanceId: string,
+      kind: ResourceKind,
+      after: number | undefined,
+      limit: number,
+    ): Promise<Page<ResourceRecord>>;
+  };
+  contacts: {
+    insert(contact: ContactRecord): Promise<void>;
+    get(instanceId: string, id: string): Promise<ContactRecord | undefined>;
+    /** Replaces every mutable field of the contact with the given id. */
+    update(contact: ContactRecord): Promise<void>;
+  };
+  participants: {
+    insert(participant: ParticipantRecord): Promise<void>;
+    get(id: string): Promise<ParticipantRecord | undefined>;
+    findByTokenDigest(digest: string): Promise<ParticipantRecord | undefined>;
+    listByContact(contactId: string): Promise<ParticipantRecord[]>;
+    update(participant: ParticipantRecord): Promise<void>;
+  };
+  idempotency: {
+    /**
+     * Claims (scope, token) for this request. A row whose expiresAt <= now counts as absent
+     * and is replaced. Concurrent claims of one key, on one node or many, see exactly one
+     * `claimed: true`.
+     */
+    claim(
+      scope: string,
+      token: string,
+      requestHash: string,
+      expiresAt: number,
+      now: number,
+    ): Promise<IdempotencyClaim>;
+    /** Records the response of a claimed key. */
+    complete(scope: string, token: string, response: unknown): Promise<void>;
+  };
+  counters: {
+    /**
+     * Adds delta to the counter (absent = 0) unless the result would exceed `max`; returns the
+     * new value, or undefined (and changes nothing) when it would.
+     */
+    add(scope: string, name: string, delta: number, max?: number): Promise<number | undefined>;
+    get(scope: string, name: string): Promise<number>;
+  };
+}
+
+export interface Store {
+  /**
+   * Runs fn in one transaction: all its writes commit together when fn resolves, none when it
+   * throws (the error is rethrown). Transactions do not interleave their reads and writes.
+   */
+  transaction<T>(fn: (tx: StoreTx) => Promise<T>): Promise<T>;
+  close(): Promise<void>;
+}

@@ -1,0 +1,125 @@
+/**
+ * The Connect API of localconnect: request shapes in, domain calls, response shapes out.
+ * Contact operations are here; admin operations are in admin-provider.ts.
+ *
+ * Deviations from AWS (each also in the README):
+ * - A StartChatContact ClientToken reused with different parameters answers
+ *   IdempotencyException (409); AWS documents the token but not this case.
+ * - PersistentChat and ParticipantConfiguration.ResponseMode INCREMENTAL are refused with
+ *   InvalidRequestException until chat rehydration and streamed bot replies exist.
+ * - StopContact on a contact that is not active answers ContactNotFoundException (410).
+ */
+import type { ConnectApi } from '../../generated/connect/api.ts';
+import type * as S from '../../generated/connect/shapes.ts';
+import type { RequestContext } from '../../aws/request-context.ts';
+import type { ContactRecord } from '../../ports/store.ts';
+import type { ContactService } from '../../domain/contacts/contact-service.ts';
+import { AdminProvider, callerOf } from './admin-provider.ts';
+
+export class ConnectProvider implements ConnectApi {
+  readonly #contacts: ContactService;
+  readonly #admin: AdminProvider;
+
+  constructor(contacts: ContactService, admin: AdminProvider) {
+    this.#contacts = contacts;
+    this.#admin = admin;
+  }
+
+  startChatContact(
+    input: S.StartChatContactRequest,
+    ctx: RequestContext,
+  ): Promise<S.StartChatContactResponse> {
+    return this.#contacts.startChat(callerOf(ctx), input);
+  }
+
+  async describeContact(
+    input: S.DescribeContactRequest,
+    ctx: RequestContext,
+  ): Promise<S.DescribeContactResponse> {
+    const contact = await this.#contacts.describe(callerOf(ctx), input.InstanceId, input.ContactId);
+    return { Contact: describeContactShape(contact) };
+  }
+
+  async stopContact(input: S.StopContactRequest, ctx: RequestContext): Promise<S.StopContactResponse> {
+    await this.#contacts.stop(callerOf(ctx), input.InstanceId, input.ContactId, input.DisconnectReason?.Code);
+    return {};
+  }
+
+  async getContactAttributes(
+    input: S.GetContactAttributesRequest,
+    ctx: RequestContext,
+  ): Promise<S.GetContactAttributesResponse> {
+    return {
+      Attributes: await this.#contacts.getAttributes(callerOf(ctx), input.InstanceId, input.InitialContactId),
+    };
+  }
+
+  async updateContactAttributes(
+    input: S.UpdateContactAttributesRequest,
+    ctx: RequestContext,
+  ): Promise<S.UpdateContactAttributesResponse> {
+    await this.#contacts.updateAttributes(
+      callerOf(ctx),
+      input.InstanceId,
+      input.InitialContactId,
+      input.Attributes,
+    );
+    return {};
+  }
+
+  createInstance = (i: S.CreateInstanceRequest, c: RequestContext) => this.#admin.createInstance(i, c);
+  describeInstance = (i: S.DescribeInstanceRequest, c: RequestContext) => this.#admin.describeInstance(i, c);
+  listInstances = (i: S.ListInstancesRequest, c: RequestContext) => this.#admin.listInstances(i, c);
+  createHoursOfOperation = (i: S.CreateHoursOfOperationRequest, c: RequestContext) =>
+    this.#admin.createHoursOfOperation(i, c);
+  describeHoursOfOperation = (i: S.DescribeHoursOfOperationRequest, c: RequestContext) =>
+    this.#admin.describeHoursOfOperation(i, c);
+  listHoursOfOperations = (i: S.ListHoursOfOperationsRequest, c: RequestContext) =>
+    this.#admin.listHoursOfOperations(i, c);
+  createQueue = (i: S.CreateQueueRequest, c: RequestContext) => this.#admin.createQueue(i, c);
+  describeQueue = (i: S.DescribeQueueRequest, c: RequestContext) => this.#admin.describeQueue(i, c);
+  listQueues = (i: S.ListQueuesRequest, c: RequestContext) => this.#admin.listQueues(i, c);
+  createRoutingProfile = (i: S.CreateRoutingProfileRequest, c: RequestContext) =>
+    this.#admin.createRoutingProfile(i, c);
+  describeRoutingProfile = (i: S.DescribeRoutingProfileRequest, c: RequestContext) =>
+    this.#admin.describeRoutingProfile(i, c);
+  listRoutingProfiles = (i: S.ListRoutingProfilesRequest, c: RequestContext) =>
+    this.#admin.listRoutingProfiles(i, c);
+  listRoutingProfileQueues = (i: S.ListRoutingProfileQueuesRequest, c: RequestContext) =>
+    this.#admin.listRoutingProfileQueues(i, c);
+  createContactFlow = (i: S.CreateContactFlowRequest, c: RequestContext) =>
+    this.#admin.createContactFlow(i, c);
+  describeContactFlow = (i: S.DescribeContactFlowRequest, c: RequestContext) =>
+    this.#admin.describeContactFlow(i, c);
+  listContactFlows = (i: S.ListContactFlowsRequest, c: RequestContext) => this.#admin.listContactFlows(i, c);
+  updateContactFlowContent = (i: S.UpdateContactFlowContentRequest, c: RequestContext) =>
+    this.#admin.updateContactFlowContent(i, c);
+  listSecurityProfiles = (i: S.ListSecurityProfilesRequest, c: RequestContext) =>
+    this.#admin.listSecurityProfiles(i, c);
+  createUser = (i: S.CreateUserRequest, c: RequestContext) => this.#admin.createUser(i, c);
+  describeUser = (i: S.DescribeUserRequest, c: RequestContext) => this.#admin.describeUser(i, c);
+  listUsers = (i: S.ListUsersRequest, c: RequestContext) => this.#admin.listUsers(i, c);
+}
+
+function describeContactShape(c: ContactRecord): S.Contact {
+  const d = c.details as {
+    customerId?: string;
+    segmentAttributes?: Record<string, S.SegmentAttributeValue>;
+  };
+  return {
+    Arn: c.arn,
+    Id: c.id,
+    InitialContactId: c.initialContactId,
+    PreviousContactId: c.previousContactId,
+    RelatedContactId: c.relatedContactId,
+    InitiationMethod: c.initiationMethod as S.ContactInitiationMethod,
+    Channel: c.channel,
+    InitiationTimestamp: new Date(c.initiationTimestamp),
+    LastUpdateTimestamp: new Date(c.lastUpdateTimestamp),
+    DisconnectTimestamp: c.disconnectTimestamp === undefined ? undefined : new Date(c.disconnectTimestamp),
+    DisconnectReason: c.disconnectReason,
+    CustomerId: d.customerId,
+    SegmentAttributes: d.segmentAttributes,
+    Attributes: c.attributes,
+  };
+}
