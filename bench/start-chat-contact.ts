@@ -6,9 +6,11 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { once } from 'node:events';
+import { rmSync } from 'node:fs';
+import { join } from 'node:path';
 import { SignatureV4 } from '@smithy/signature-v4';
 import { Hash } from '@smithy/hash-node';
-import { runLoad, type LoadResult, type PreparedRequest } from './load.ts';
+import { runWrk, writeRequests, type LoadResult, type PreparedRequest } from './wrk.ts';
 import { spawnNode, tempDir } from '../test/support/node.ts';
 
 const BARE_SERVER = `
@@ -18,7 +20,7 @@ const server = http.createServer((req, res) => {
   req.on('data', (c) => chunks.push(c));
   req.on('end', () => {
     JSON.parse(Buffer.concat(chunks).toString() || '{}');
-    const body = JSON.stringify({ ContactId: crypto.randomUUID(), ParticipantId: crypto.randomUUID(), ParticipantToken: 'x'.repeat(43) });
+    const body = JSON.stringify({ ContactId: crypto.randomUUID(), ParticipantId: crypto.randomUUID(), ParticipantToken: 'x'.repeat(64) });
     res.writeHead(200, { 'content-type': 'application/json', 'x-amzn-requestid': crypto.randomUUID() });
     res.end(body);
   });
@@ -32,18 +34,17 @@ async function startBare(): Promise<{ url: string; child: ChildProcess }> {
   return { url: `http://127.0.0.1:${/port (\d+)/.exec(String(data))![1]}`, child };
 }
 
-export interface StartChatBenchResult {
+export interface StartChatRound {
   localconnect: LoadResult;
   bare: LoadResult;
-  concurrency: number;
-  durationMs: number;
 }
 
-export async function benchStartChatContact(
-  concurrency = 64,
-  durationMs = 10_000,
-): Promise<StartChatBenchResult> {
-  const node = await spawnNode(['--log-level', 'warn'], { dataDir: tempDir('localconnect-bench-') });
+/** Enough distinct requests that a run never repeats a ClientToken below this rate. */
+const MAX_EXPECTED_RATE = 12_000;
+
+export async function benchStartChatContact(connections: number, seconds: number): Promise<StartChatRound> {
+  const work = tempDir('localconnect-bench-');
+  const node = await spawnNode(['--log-level', 'warn'], { dataDir: join(work, 'data') });
   const bare = await startBare();
   try {
     const { hostname, port, host } = new URL(node.url);
@@ -53,11 +54,8 @@ export async function benchStartChatContact(
       credentials: node.credentials,
       sha256: Hash.bind(null, 'sha256'),
     });
-    // Enough signed requests, each with its own ClientToken, for 20,000 requests/s.
-    const count = Math.ceil((durationMs / 1000) * 20_000);
-    const prepared: PreparedRequest[] = [];
-    const signingDate = new Date();
-    for (let i = 0; i < count; i++) {
+    const requests: PreparedRequest[] = [];
+    for (let i = 0; i < MAX_EXPECTED_RATE * seconds; i++) {
       const body = JSON.stringify({
         InstanceId: node.instanceId,
         ContactFlowId: node.flowId,
@@ -70,34 +68,30 @@ export async function benchStartChatContact(
         'content-type': 'application/json',
         'content-length': String(Buffer.byteLength(body)),
       };
-      const signed = await signer.sign(
-        {
-          method: 'PUT',
-          protocol: 'http:',
-          hostname,
-          port: Number(port),
-          path: '/contact/chat',
-          headers,
-          body,
-        },
-        { signingDate },
-      );
-      prepared.push({
+      const signed = await signer.sign({
+        method: 'PUT',
+        protocol: 'http:',
+        hostname,
+        port: Number(port),
+        path: '/contact/chat',
+        headers,
+        body,
+      });
+      requests.push({
         method: 'PUT',
         path: '/contact/chat',
         headers: signed.headers as Record<string, string>,
         body,
       });
     }
-    const pick = (i: number) => prepared[i % prepared.length];
-    // Warm both servers up (JIT, SQLite page cache) before measuring.
-    await runLoad(bare.url, pick, concurrency, 1000);
-    await runLoad(node.url, (i) => prepared[prepared.length - 1 - i], concurrency, 1000);
-    const bareResult = await runLoad(bare.url, pick, concurrency, durationMs);
-    const result = await runLoad(node.url, pick, concurrency, durationMs);
-    return { localconnect: result, bare: bareResult, concurrency, durationMs };
+    const file = join(work, 'requests.txt');
+    writeRequests(file, requests);
+    const bareResult = runWrk(bare.url, file, connections, seconds);
+    const result = runWrk(node.url, file, connections, seconds);
+    return { localconnect: result, bare: bareResult };
   } finally {
     bare.child.kill();
     await node.close();
+    rmSync(work, { recursive: true, force: true });
   }
 }

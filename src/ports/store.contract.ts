@@ -69,6 +69,7 @@ function contact(id: string, over: Partial<ContactRecord> = {}): ContactRecord {
 function participant(id: string, over: Partial<ParticipantRecord> = {}): ParticipantRecord {
   return {
     id,
+    instanceId: 'inst-1',
     contactId: 'contact-1',
     role: 'CUSTOMER',
     displayName: 'Ann',
@@ -359,8 +360,6 @@ export function runStoreContract(name: string, open: () => Promise<Store>): void
         assert.equal(got && 'leftAt' in got, false);
         assert.deepEqual(await tx((t) => t.participants.get('p-2')), agent);
         assert.equal(await tx((t) => t.participants.get('nope')), undefined);
-        assert.deepEqual(await tx((t) => t.participants.findByTokenDigest('digest-p-2')), agent);
-        assert.equal(await tx((t) => t.participants.findByTokenDigest('nope')), undefined);
         const list = await tx((t) => t.participants.listByContact('contact-1'));
         assert.deepEqual(
           list.sort((a, b) => a.id.localeCompare(b.id)),
@@ -379,45 +378,40 @@ export function runStoreContract(name: string, open: () => Promise<Store>): void
 
     describe('idempotency', () => {
       it('claims once; later claims see the first hash, then its response', async () => {
-        assert.deepEqual(await tx((t) => t.idempotency.claim('s', 'tok', 'h1', T0 + 100, T0)), {
-          claimed: true,
-        });
-        assert.deepEqual(await tx((t) => t.idempotency.claim('s', 'tok', 'h2', T0 + 100, T0 + 1)), {
-          claimed: false,
-          requestHash: 'h1',
-          response: undefined,
-        });
         const response = { ContactId: 'c', Nested: { list: [1, null, 'x'] } };
-        await tx((t) => t.idempotency.complete('s', 'tok', response));
-        assert.deepEqual(await tx((t) => t.idempotency.claim('s', 'tok', 'h1', T0 + 100, T0 + 2)), {
-          claimed: false,
-          requestHash: 'h1',
-          response,
-        });
-        assert.deepEqual(await tx((t) => t.idempotency.claim('other', 'tok', 'h3', T0 + 100, T0)), {
+        assert.deepEqual(await tx((t) => t.idempotency.claim('s', 'tok', 'h1', response, T0 + 100, T0)), {
           claimed: true,
         });
-        assert.deepEqual(await tx((t) => t.idempotency.claim('s', 'tok2', 'h3', T0 + 100, T0)), {
+        assert.deepEqual(
+          await tx((t) => t.idempotency.claim('s', 'tok', 'h2', { other: 1 }, T0 + 100, T0 + 1)),
+          {
+            claimed: false,
+            requestHash: 'h1',
+            response,
+          },
+        );
+        assert.deepEqual(await tx((t) => t.idempotency.claim('other', 'tok', 'h3', 'r', T0 + 100, T0)), {
+          claimed: true,
+        });
+        assert.deepEqual(await tx((t) => t.idempotency.claim('s', 'tok2', 'h3', 'r', T0 + 100, T0)), {
           claimed: true,
         });
       });
 
       it('treats an expired key as absent and replaces it', async () => {
-        await tx(async (t) => {
-          await t.idempotency.claim('s', 'tok', 'old', T0 + 100, T0);
-          await t.idempotency.complete('s', 'tok', { old: true });
-        });
+        await tx((t) => t.idempotency.claim('s', 'tok', 'old', { old: true }, T0 + 100, T0));
         assert.equal(
-          (await tx((t) => t.idempotency.claim('s', 'tok', 'new', T0 + 300, T0 + 99))).claimed,
+          (await tx((t) => t.idempotency.claim('s', 'tok', 'new', { new: true }, T0 + 300, T0 + 99))).claimed,
           false,
         );
-        assert.deepEqual(await tx((t) => t.idempotency.claim('s', 'tok', 'new', T0 + 300, T0 + 100)), {
-          claimed: true,
-        });
-        assert.deepEqual(await tx((t) => t.idempotency.claim('s', 'tok', 'x', T0 + 300, T0 + 101)), {
+        assert.deepEqual(
+          await tx((t) => t.idempotency.claim('s', 'tok', 'new', { new: true }, T0 + 300, T0 + 100)),
+          { claimed: true },
+        );
+        assert.deepEqual(await tx((t) => t.idempotency.claim('s', 'tok', 'x', 'x', T0 + 300, T0 + 101)), {
           claimed: false,
           requestHash: 'new',
-          response: undefined,
+          response: { new: true },
         });
       });
 
@@ -425,9 +419,8 @@ export function runStoreContract(name: string, open: () => Promise<Store>): void
         const results = await Promise.all(
           Array.from({ length: 50 }, (_, n) =>
             tx(async (t) => {
-              const claim = await t.idempotency.claim('s', 'same', `h${n}`, T0 + 1000, T0);
+              const claim = await t.idempotency.claim('s', 'same', `h${n}`, { by: n }, T0 + 1000, T0);
               await yieldTurn();
-              if (claim.claimed) await t.idempotency.complete('s', 'same', { by: n });
               return { n, claim };
             }),
           ),
@@ -490,7 +483,7 @@ export function runStoreContract(name: string, open: () => Promise<Store>): void
             await t.resources.insert(resource(1));
             await t.contacts.insert(contact('contact-1'));
             await t.participants.insert(participant('p-1'));
-            await t.idempotency.claim('s', 'tok', 'h', T0 + 100, T0);
+            await t.idempotency.claim('s', 'tok', 'h', 'r', T0 + 100, T0);
             await t.counters.add('s', 'n', 1);
             await yieldTurn();
             throw boom;
@@ -504,7 +497,7 @@ export function runStoreContract(name: string, open: () => Promise<Store>): void
           assert.equal(await t.resources.get('inst-1', 'queue', 'res-1'), undefined);
           assert.equal(await t.contacts.get('inst-1', 'contact-1'), undefined);
           assert.equal(await t.participants.get('p-1'), undefined);
-          assert.deepEqual(await t.idempotency.claim('s', 'tok', 'h2', T0 + 100, T0), { claimed: true });
+          assert.deepEqual(await t.idempotency.claim('s', 'tok', 'h2', 'r', T0 + 100, T0), { claimed: true });
           assert.equal(await t.counters.get('s', 'n'), 1);
         });
       });

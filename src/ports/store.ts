@@ -77,19 +77,17 @@ export type ParticipantRole = 'CUSTOMER' | 'AGENT' | 'SYSTEM' | 'CUSTOM_BOT' | '
 
 export interface ParticipantRecord {
   id: string;
+  instanceId: string;
   contactId: string;
   role: ParticipantRole;
   displayName: string;
-  /** tokenDigest(ParticipantToken): the token itself is never stored here. */
+  /** Digest of the secret part of the participant's token (domain/participant-token.ts); never the token. */
   tokenDigest: string;
   createdAt: number;
   leftAt?: number;
 }
 
-export type IdempotencyClaim =
-  | { claimed: true }
-  /** `response` is undefined only while the claiming transaction is still running (never seen on SQLite). */
-  | { claimed: false; requestHash: string; response: unknown };
+export type IdempotencyClaim = { claimed: true } | { claimed: false; requestHash: string; response: unknown };
 
 export interface Page<T> {
   items: T[];
@@ -138,25 +136,25 @@ export interface StoreTx {
   participants: {
     insert(participant: ParticipantRecord): Promise<void>;
     get(id: string): Promise<ParticipantRecord | undefined>;
-    findByTokenDigest(digest: string): Promise<ParticipantRecord | undefined>;
     listByContact(contactId: string): Promise<ParticipantRecord[]>;
     update(participant: ParticipantRecord): Promise<void>;
   };
   idempotency: {
     /**
-     * Claims (scope, token) for this request. A row whose expiresAt <= now counts as absent
-     * and is replaced. Concurrent claims of one key, on one node or many, see exactly one
-     * `claimed: true`.
+     * Claims (scope, token) for this request, recording the response (a JSON value) a repeat
+     * will get; the claim, like every write, stands only if the transaction commits. A row
+     * whose expiresAt <= now counts as absent and is replaced. Concurrent claims of one key,
+     * on one node or many, see exactly one `claimed: true`; the others get the winner's hash
+     * and response.
      */
     claim(
       scope: string,
       token: string,
       requestHash: string,
+      response: unknown,
       expiresAt: number,
       now: number,
     ): Promise<IdempotencyClaim>;
-    /** Records the response of a claimed key. */
-    complete(scope: string, token: string, response: unknown): Promise<void>;
   };
   counters: {
     /**

@@ -3,9 +3,9 @@
  * attributes). Each operation is one store transaction, so what a caller is told has
  * happened has been committed.
  */
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import type { Clock } from '../../ports/clock.ts';
-import { tokenDigest, type IdGenerator } from '../../ports/ids.ts';
+import type { IdGenerator } from '../../ports/ids.ts';
 import type { ContactRecord, InstanceRecord, ParticipantRecord, Store, StoreTx } from '../../ports/store.ts';
 import type { StartChatContactRequest, StartChatContactResponse } from '../../generated/connect/shapes.ts';
 import {
@@ -21,12 +21,11 @@ import type { InstanceCaller, InstanceService } from '../instances/instance-serv
 import type { ResourceService } from '../resources/resource-service.ts';
 import { DEFAULT_SUPPORTED_TYPES, messageProblem, supportedTypesProblem } from '../chat/content-types.ts';
 import { checkAttributes, mergeAttributes } from './attributes.ts';
+import { issueToken } from '../participant-token.ts';
 
 export const DEFAULT_CHAT_DURATION_MINUTES = 1500;
 /** How long a ClientToken keeps answering with the contact it first created. */
 export const IDEMPOTENCY_WINDOW_MS = 7 * 24 * 3600 * 1000;
-/** ParticipantTokens carry this many random bytes (256 bits). */
-const TOKEN_BYTES = 32;
 const ACTIVE_CHATS = 'activeChats';
 
 export interface ContactLimits {
@@ -45,6 +44,7 @@ export interface ContactServiceDeps {
 
 export class ContactService {
   readonly #d: ContactServiceDeps;
+  readonly #inboundFlows = new Map<string, { id: string }>();
 
   constructor(deps: ContactServiceDeps) {
     this.#d = deps;
@@ -56,12 +56,7 @@ export class ContactService {
     const { store, clock, ids, limits } = this.#d;
     return store.transaction(async (tx) => {
       const instance = await this.#d.instances.require(tx, caller, req.InstanceId);
-      const flow = await this.#d.resources.require(tx, instance, 'contact-flow', req.ContactFlowId);
-      if (flow.body.Type !== 'CONTACT_FLOW') {
-        throw new InvalidRequestException(
-          `Flow ${req.ContactFlowId} is a ${String(flow.body.Type)} flow; chats start in a CONTACT_FLOW`,
-        );
-      }
+      const flow = await this.#inboundFlow(tx, instance, req.ContactFlowId);
       if (req.RelatedContactId) await this.#requireContact(tx, instance, req.RelatedContactId);
       if (req.PersistentChat) {
         await this.#requireContact(tx, instance, req.PersistentChat.SourceContactId!);
@@ -70,14 +65,24 @@ export class ContactService {
         );
       }
 
-      const scope = `StartChatContact/${instance.id}`;
       const now = clock.now();
+      const contactId = ids.uuid();
+      const customerId = ids.uuid();
+      const token = issueToken(ids, customerId);
+      const response: StartChatContactResponse = {
+        ContactId: contactId,
+        ParticipantId: customerId,
+        ParticipantToken: token.token,
+      };
       if (req.ClientToken) {
+        // Claimed with this response; if anything below refuses the chat, the claim rolls back with it.
         const hash = requestHash(req);
+        const scope = `StartChatContact/${instance.id}`;
         const claim = await tx.idempotency.claim(
           scope,
           req.ClientToken,
           hash,
+          response,
           now + IDEMPOTENCY_WINDOW_MS,
           now,
         );
@@ -96,8 +101,6 @@ export class ContactService {
         );
       }
 
-      const contactId = ids.uuid();
-      const token = ids.secret(TOKEN_BYTES);
       const duration = req.ChatDurationInMinutes ?? DEFAULT_CHAT_DURATION_MINUTES;
       const contact: ContactRecord = {
         id: contactId,
@@ -128,21 +131,16 @@ export class ContactService {
         }),
       };
       const customer: ParticipantRecord = {
-        id: ids.uuid(),
+        id: customerId,
+        instanceId: instance.id,
         contactId,
         role: 'CUSTOMER',
         displayName: req.ParticipantDetails.DisplayName,
-        tokenDigest: tokenDigest(token),
+        tokenDigest: token.digest,
         createdAt: now,
       };
       await tx.contacts.insert(contact);
       await tx.participants.insert(customer);
-      const response: StartChatContactResponse = {
-        ContactId: contactId,
-        ParticipantId: customer.id,
-        ParticipantToken: token,
-      };
-      if (req.ClientToken) await tx.idempotency.complete(scope, req.ClientToken, response);
       return response;
     });
   }
@@ -212,6 +210,25 @@ export class ContactService {
     if (contact.channel === 'CHAT') await tx.counters.add(contact.instanceId, ACTIVE_CHATS, -1);
   }
 
+  /**
+   * The flow a chat starts in. Flows are never deleted and never change type, so a node keeps
+   * what it learned instead of reading the flow on every start; deleting flows must end that.
+   */
+  async #inboundFlow(tx: StoreTx, instance: InstanceRecord, flowIdOrArn: string): Promise<{ id: string }> {
+    const key = `${instance.id}/${flowIdOrArn}`;
+    const known = this.#inboundFlows.get(key);
+    if (known) return known;
+    const flow = await this.#d.resources.require(tx, instance, 'contact-flow', flowIdOrArn);
+    if (flow.body.Type !== 'CONTACT_FLOW') {
+      throw new InvalidRequestException(
+        `Flow ${flowIdOrArn} is a ${String(flow.body.Type)} flow; chats start in a CONTACT_FLOW`,
+      );
+    }
+    const found = { id: flow.id };
+    this.#inboundFlows.set(key, found);
+    return found;
+  }
+
   async #requireContact(tx: StoreTx, instance: InstanceRecord, contactId: string): Promise<ContactRecord> {
     const contact = await tx.contacts.get(instance.id, contactId);
     if (!contact) throw new ResourceNotFoundException(`Contact ${contactId} not found`);
@@ -244,7 +261,7 @@ function checkStartChat(req: StartChatContactRequest, supported: string[]): void
 /** What makes two StartChatContact requests "the same" for a ClientToken: everything but the token. */
 function requestHash(req: StartChatContactRequest): string {
   const { ClientToken: _token, ...rest } = req;
-  return createHash('sha256').update(stableJson(rest)).digest('base64url');
+  return hash('sha256', stableJson(rest), 'base64url');
 }
 
 function stableJson(value: unknown): string {

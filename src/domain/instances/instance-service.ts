@@ -25,6 +25,8 @@ export interface NewInstance {
 export class InstanceService {
   readonly #clock: Clock;
   readonly #ids: IdGenerator;
+  /** Instances are never changed or deleted once created, so a node may keep what it read. */
+  readonly #known = new Map<string, InstanceRecord>();
 
   constructor(clock: Clock, ids: IdGenerator) {
     this.#clock = clock;
@@ -53,7 +55,12 @@ export class InstanceService {
   }
 
   async require(tx: StoreTx, caller: InstanceCaller, instanceIdOrArn: string): Promise<InstanceRecord> {
-    const instance = await tx.instances.get(instanceIdFrom(instanceIdOrArn));
+    const id = instanceIdFrom(instanceIdOrArn);
+    let instance = this.#known.get(id);
+    if (!instance) {
+      instance = await tx.instances.get(id);
+      if (instance) this.#known.set(id, instance);
+    }
     if (!instance || instance.accountId !== caller.accountId) {
       throw new ResourceNotFoundException(`Instance ${instanceIdOrArn} not found`);
     }

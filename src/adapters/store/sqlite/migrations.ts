@@ -52,10 +52,13 @@ export const migrations: readonly string[] = [
     UNIQUE (instance_id, kind, name)
   );
 
+  -- Ids are random UUIDs, so every index on one costs a random page write per insert: the
+  -- tables below keep as few as their lookups need. WITHOUT ROWID makes the primary key the
+  -- table itself instead of a second b-tree beside the rowid one.
   CREATE TABLE contacts (
-    id TEXT PRIMARY KEY,
-    arn TEXT NOT NULL,
     instance_id TEXT NOT NULL REFERENCES instances (id),
+    id TEXT NOT NULL,
+    arn TEXT NOT NULL,
     initial_contact_id TEXT NOT NULL,
     previous_contact_id TEXT,
     related_contact_id TEXT,
@@ -69,33 +72,35 @@ export const migrations: readonly string[] = [
     disconnect_reason TEXT,
     expires_at INTEGER,
     attributes TEXT NOT NULL,
-    details TEXT NOT NULL
-  );
-  CREATE UNIQUE INDEX contacts_instance_id ON contacts (instance_id, id);
+    details TEXT NOT NULL,
+    PRIMARY KEY (instance_id, id)
+  ) WITHOUT ROWID;
   -- Partial: only chats have a duration limit, and the sweep only looks for those.
   CREATE INDEX contacts_expires_at ON contacts (expires_at) WHERE expires_at IS NOT NULL;
 
+  -- contact_id has no foreign key: contacts are keyed by (instance_id, id), and a unique index
+  -- on id alone would only serve the check.
+  -- Tokens name their participant (domain/participant-token.ts), so token_digest needs no index.
   CREATE TABLE participants (
     id TEXT PRIMARY KEY,
-    contact_id TEXT NOT NULL REFERENCES contacts (id),
+    instance_id TEXT NOT NULL,
+    contact_id TEXT NOT NULL,
     role TEXT NOT NULL,
     display_name TEXT NOT NULL,
     token_digest TEXT NOT NULL,
     created_at INTEGER NOT NULL,
     left_at INTEGER
-  );
-  CREATE UNIQUE INDEX participants_token_digest ON participants (token_digest);
+  ) WITHOUT ROWID;
   CREATE INDEX participants_contact_id ON participants (contact_id);
 
-  -- response is NULL while the claiming request has not completed.
   CREATE TABLE idempotency (
     scope TEXT NOT NULL,
     token TEXT NOT NULL,
     request_hash TEXT NOT NULL,
-    response TEXT,
+    response TEXT NOT NULL,
     expires_at INTEGER NOT NULL,
     PRIMARY KEY (scope, token)
-  );
+  ) WITHOUT ROWID;
   CREATE INDEX idempotency_expires_at ON idempotency (expires_at);
 
   CREATE TABLE counters (
@@ -103,6 +108,6 @@ export const migrations: readonly string[] = [
     name TEXT NOT NULL,
     value INTEGER NOT NULL,
     PRIMARY KEY (scope, name)
-  );
+  ) WITHOUT ROWID;
   `,
 ];

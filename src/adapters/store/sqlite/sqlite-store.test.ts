@@ -1,11 +1,14 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { once } from 'node:events';
+import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { setTimeout } from 'node:timers/promises';
 import { DatabaseSync } from 'node:sqlite';
 import { after, describe, it } from 'node:test';
 import { runStoreContract } from '../../../ports/store.contract.ts';
+import type { ContactRecord, InstanceRecord } from '../../../ports/store.ts';
 import { migrations } from './migrations.ts';
 import { openSqliteStore } from './sqlite-store.ts';
 
@@ -36,6 +39,39 @@ describe('SqliteStore', () => {
     );
     assert.equal(db.prepare('PRAGMA journal_mode').get()?.journal_mode, 'wal');
     db.close();
+  });
+
+  it('checkpoints the WAL into the database file in the background', async () => {
+    const path = freshFile();
+    const store = await openSqliteStore(path);
+    await store.transaction((t) => t.meta.set('k', 'x'.repeat(100_000)));
+    // Far below the automatic checkpoint's threshold: only the checkpointer copies these pages.
+    const deadline = Date.now() + 5000;
+    while (statSync(path).size < 100_000 && Date.now() < deadline) await setTimeout(10);
+    assert.ok(statSync(path).size >= 100_000);
+    await store.close();
+  });
+
+  it('resolves close in a process with nothing else pending', async () => {
+    const script = `
+      const { openSqliteStore } = await import(process.env.STORE_MODULE);
+      const store = await openSqliteStore(process.env.STORE_PATH);
+      await store.transaction((t) => t.meta.set('k', 'v'));
+      await store.close();
+      console.log('closed');
+    `;
+    const child = spawn(process.execPath, ['--no-warnings', '--input-type=module', '-e', script], {
+      env: {
+        ...process.env,
+        STORE_MODULE: import.meta.resolve('./sqlite-store.ts'),
+        STORE_PATH: freshFile(),
+      },
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
+    let out = '';
+    child.stdout.setEncoding('utf8').on('data', (chunk: string) => (out += chunk));
+    await once(child, 'close');
+    assert.equal(out, 'closed\n');
   });
 
   it('refuses a database migrated by a newer server', async () => {
@@ -77,14 +113,7 @@ describe('SqliteStore', () => {
     await assert.rejects(
       store.transaction(async (t) => {
         await t.meta.set('k', 'v');
-        await t.participants.insert({
-          id: 'p',
-          contactId: 'no-such-contact',
-          role: 'CUSTOMER',
-          displayName: 'x',
-          tokenDigest: 'd',
-          createdAt: 0,
-        });
+        await t.contacts.insert(contact('no-such-instance', 'c'));
       }),
       /FOREIGN KEY/,
     );
@@ -92,10 +121,36 @@ describe('SqliteStore', () => {
     await store.close();
   });
 
+  it('undoes only the failing transaction of those committed together', async () => {
+    const store = await openSqliteStore(':memory:');
+    await store.transaction((t) => t.instances.insert(instance));
+    const results = await Promise.allSettled(
+      Array.from({ length: 20 }, (_, n) =>
+        store.transaction(async (t) => {
+          await t.counters.add('s', 'n', 1);
+          await t.contacts.insert(contact(n % 5 === 2 ? 'no-such-instance' : 'inst-1', `c-${n}`));
+        }),
+      ),
+    );
+    const failed = results.flatMap((r, n) => (r.status === 'rejected' ? [n] : []));
+    assert.deepEqual(failed, [2, 7, 12, 17]);
+    await store.transaction(async (t) => {
+      assert.equal(await t.counters.get('s', 'n'), 16);
+      for (let n = 0; n < 20; n++)
+        assert.equal(!!(await t.contacts.get('inst-1', `c-${n}`)), !failed.includes(n));
+    });
+    await store.close();
+  });
+
   it('keeps every acknowledged transaction when the process is killed with SIGKILL', async () => {
     const path = freshFile();
     const child = spawn(process.execPath, ['--no-warnings', '--input-type=module', '-e', CHILD], {
-      env: { ...process.env, STORE_MODULE: import.meta.resolve('./sqlite-store.ts'), STORE_PATH: path },
+      env: {
+        ...process.env,
+        STORE_MODULE: import.meta.resolve('./sqlite-store.ts'),
+        STORE_PATH: path,
+        INSTANCE: JSON.stringify(instance),
+      },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let out = '';
@@ -124,25 +179,59 @@ describe('SqliteStore', () => {
   });
 });
 
-/** Commits contacts forever, printing each id only once its transaction has resolved. */
+const instance: InstanceRecord = {
+  id: 'inst-1',
+  arn: 'arn:aws:connect:us-east-1:111111111111:instance/inst-1',
+  accountId: '111111111111',
+  region: 'us-east-1',
+  alias: 'a',
+  identityManagementType: 'CONNECT_MANAGED',
+  inboundCallsEnabled: true,
+  outboundCallsEnabled: true,
+  status: 'ACTIVE',
+  createdAt: 0,
+  tags: {},
+};
+
+function contact(instanceId: string, id: string): ContactRecord {
+  return {
+    id,
+    arn: `arn:${id}`,
+    instanceId,
+    initialContactId: id,
+    channel: 'CHAT',
+    initiationMethod: 'API',
+    state: 'ACTIVE',
+    flowId: 'f',
+    initiationTimestamp: 0,
+    lastUpdateTimestamp: 0,
+    attributes: {},
+    details: {},
+  };
+}
+
+/**
+ * Commits contacts forever from 8 concurrent writers (so commits are batched), printing each id
+ * only once its transaction has resolved.
+ */
 const CHILD = `
 import { writeSync } from 'node:fs';
 const { openSqliteStore } = await import(process.env.STORE_MODULE);
 const store = await openSqliteStore(process.env.STORE_PATH);
-await store.transaction((t) => t.instances.insert({
-  id: 'inst-1', arn: 'arn', accountId: '1', region: 'r', alias: 'a', identityManagementType: 'CONNECT_MANAGED',
-  inboundCallsEnabled: true, outboundCallsEnabled: true, status: 'ACTIVE', createdAt: 0, tags: {},
-}));
-for (let i = 0; ; i++) {
-  const id = 'contact-' + i;
-  await store.transaction(async (t) => {
-    await t.contacts.insert({
-      id, arn: 'arn:' + id, instanceId: 'inst-1', initialContactId: id, channel: 'CHAT', initiationMethod: 'API',
-      state: 'ACTIVE', flowId: 'f', initiationTimestamp: i, lastUpdateTimestamp: i,
-      attributes: { i: String(i) }, details: { pad: 'x'.repeat(200) },
+await store.transaction((t) => t.instances.insert(JSON.parse(process.env.INSTANCE)));
+const writer = async (w) => {
+  for (let i = 0; ; i++) {
+    const id = 'contact-' + w + '-' + i;
+    await store.transaction(async (t) => {
+      await t.contacts.insert({
+        id, arn: 'arn:' + id, instanceId: 'inst-1', initialContactId: id, channel: 'CHAT', initiationMethod: 'API',
+        state: 'ACTIVE', flowId: 'f', initiationTimestamp: i, lastUpdateTimestamp: i,
+        attributes: { i: String(i) }, details: { pad: 'x'.repeat(200) },
+      });
+      await t.counters.add('acks', 'n', 1);
     });
-    await t.counters.add('acks', 'n', 1);
-  });
-  writeSync(1, id + '\\n');
-}
+    writeSync(1, id + '\\n');
+  }
+};
+await Promise.all(Array.from({ length: 8 }, (_, w) => writer(w)));
 `;

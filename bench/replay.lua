@@ -1,0 +1,27 @@
+-- wrk script: replays requests prepared in a file (raw HTTP/1.1 requests separated by a line
+-- "@@@@"), each once, in order, and prints the figures bench/wrk.ts reads.
+local requests = {}
+local sent = 0
+
+function init(args)
+  local f = assert(io.open(args[1], "r"))
+  local data = f:read("*a")
+  f:close()
+  for r in (data .. "\n@@@@\n"):gmatch("(.-)\n@@@@\n") do
+    requests[#requests + 1] = r
+  end
+end
+
+function request()
+  sent = sent + 1
+  return requests[((sent - 1) % #requests) + 1]
+end
+
+function done(summary, latency, _)
+  local e = summary.errors
+  io.write(string.format(
+    "BENCH requests=%d errors=%d non2xx=%d prepared=%d p50=%.3f p90=%.3f p99=%.3f max=%.3f\n",
+    summary.requests, e.connect + e.read + e.write + e.timeout, e.status, #requests,
+    latency:percentile(50) / 1000, latency:percentile(90) / 1000, latency:percentile(99) / 1000,
+    latency.max / 1000))
+end
