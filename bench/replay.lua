@@ -2,6 +2,12 @@
 -- "@@@@"), each once, in order, and prints the figures bench/wrk.ts reads.
 local requests = {}
 local sent = 0
+local threads = {}
+
+-- done() runs in the main Lua state; the threads' own states hold the counts.
+function setup(thread)
+  table.insert(threads, thread)
+end
 
 function init(args)
   local f = assert(io.open(args[1], "r"))
@@ -10,6 +16,7 @@ function init(args)
   for r in (data .. "\n@@@@\n"):gmatch("(.-)\n@@@@\n") do
     requests[#requests + 1] = r
   end
+  prepared = #requests
 end
 
 function request()
@@ -21,7 +28,7 @@ function done(summary, latency, _)
   local e = summary.errors
   io.write(string.format(
     "BENCH requests=%d errors=%d non2xx=%d prepared=%d p50=%.3f p90=%.3f p99=%.3f max=%.3f\n",
-    summary.requests, e.connect + e.read + e.write + e.timeout, e.status, #requests,
+    summary.requests, e.connect + e.read + e.write + e.timeout, e.status, threads[1]:get("prepared"),
     latency:percentile(50) / 1000, latency:percentile(90) / 1000, latency:percentile(99) / 1000,
     latency.max / 1000))
 end
