@@ -1,0 +1,44 @@
+/**
+ * A chat transcript item as Amazon Connect shapes it on the websocket, in GetTranscript and
+ * in SNS streaming. `seq` is the store-assigned position in the chat (the delivery order);
+ * it never leaves the server.
+ */
+export type ChatItemType = 'MESSAGE' | 'EVENT' | 'ATTACHMENT' | 'MESSAGEMETADATA';
+export type ChatRole = 'CUSTOMER' | 'AGENT' | 'SYSTEM' | 'CUSTOM_BOT' | 'SUPERVISOR';
+
+export interface ChatItem {
+  Id: string;
+  AbsoluteTime: string;
+  Type: ChatItemType;
+  ContentType: string;
+  Content?: string;
+  ParticipantId?: string;
+  DisplayName?: string;
+  ParticipantRole?: ChatRole;
+  MessageMetadata?: {
+    MessageId: string;
+    Receipts?: { DeliveredTimestamp?: string; ReadTimestamp?: string; RecipientParticipantId: string }[];
+  };
+  ContactId: string;
+  InitialContactId: string;
+}
+
+/** What the EventBus carries on topics.chat(initialContactId). */
+export interface ChatEvent {
+  /** Store order for transcript items; undefined for ephemeral events (typing). */
+  seq?: number;
+  item: ChatItem;
+  /** The chat ended with this item: sockets close after delivering it. */
+  ended?: boolean;
+}
+
+export const EVENT = 'application/vnd.amazonaws.connect.event.';
+export const contentTypes = {
+  typing: `${EVENT}typing`,
+  joined: `${EVENT}participant.joined`,
+  left: `${EVENT}participant.left`,
+  ended: `${EVENT}chat.ended`,
+  delivered: `${EVENT}message.delivered`,
+  read: `${EVENT}message.read`,
+  acknowledged: `${EVENT}connection.acknowledged`,
+};
