@@ -3,6 +3,7 @@
  * here, once; everything below sees only ports.
  */
 import { mkdirSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import type { Config } from './config.ts';
@@ -19,6 +20,12 @@ import { ConnectProvider } from './services/connect/provider.ts';
 import { connectEdge } from './services/connect/edge.ts';
 import { buildApp } from './http/app.ts';
 import { bootstrap, writeCredentialFiles, type BootstrapInfo } from './bootstrap.ts';
+import { LocalEventBus } from './adapters/bus/local-event-bus.ts';
+import { ChatService } from './domain/chat/chat-service.ts';
+import { ConnectionTokens } from './domain/chat/connection-tokens.ts';
+import { ParticipantProvider } from './services/participant/provider.ts';
+import { allowBrowsers, participantEdge } from './services/participant/edge.ts';
+import { attachChatGateway, CHAT_WEBSOCKET_PATH } from './gateway/chat-gateway.ts';
 import { logOptions } from './log.ts';
 
 export interface RunningNode {
@@ -42,12 +49,24 @@ export async function startNode(config: Config, overrides: NodeOverrides = {}): 
     const accessKeys = await AccessKeys.load(store);
     const instances = new InstanceService(clock, ids);
     const resources = new ResourceService(clock, ids);
+    // app is built below; a subscriber can only fail once the node serves.
+    const bus = new LocalEventBus((err, topic) => app.log.error({ err, topic }, 'event subscriber failed'));
+    let websocketBase = '';
+    const chats = new ChatService({
+      store,
+      clock,
+      ids,
+      bus,
+      tokens: new ConnectionTokens(await tokenKey(store)),
+      websocketUrl: (token) => `${websocketBase}${CHAT_WEBSOCKET_PATH}?token=${token}`,
+    });
     const contacts = new ContactService({
       store,
       clock,
       ids,
       instances,
       resources,
+      chats,
       limits: { activeChatsPerInstance: config.quotas.activeChatsPerInstance },
     });
     const info = await bootstrap(config, { store, clock, ids, instances, resources, accessKeys });
@@ -55,13 +74,23 @@ export async function startNode(config: Config, overrides: NodeOverrides = {}): 
     const app = buildApp({
       bodyLimit: config.bodyLimit,
       logger: logOptions(config.logLevel),
-      services: [connectEdge({ provider, accessKeys, clock, quotas: config.quotas, region: config.region })],
+      services: [
+        connectEdge({ provider, accessKeys, clock, quotas: config.quotas, region: config.region }),
+        participantEdge(new ParticipantProvider(chats), config.region),
+      ],
+      before: allowBrowsers,
     });
-    app.addHook('onClose', async () => store.close());
+    const gateway = attachChatGateway(app.server, chats, bus, app.log);
+    app.addHook('onClose', async () => {
+      gateway.close();
+      await store.close();
+    });
     await app.listen({ host: config.host, port: config.port });
     const address = app.server.address();
     const port = typeof address === 'object' && address ? address.port : config.port;
     const url = `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`;
+    // chatjs accepts plain ws:// only at 127.0.0.1; elsewhere a TLS proxy must front the node.
+    websocketBase = `ws://${['0.0.0.0', '::', 'localhost'].includes(config.host) ? '127.0.0.1' : config.host}:${port}`;
     const key = accessKeys.lookup(info.accessKeyId)!;
     writeCredentialFiles(info.files, url, config.region, { accessKeyId: info.accessKeyId, ...key });
     return { url, info, app, close: () => app.close() };
@@ -69,4 +98,16 @@ export async function startNode(config: Config, overrides: NodeOverrides = {}): 
     await store.close();
     throw err;
   }
+}
+
+/** The key that signs connection and websocket tokens, shared by every node through the store. */
+async function tokenKey(store: Store): Promise<Buffer> {
+  const hex = await store.transaction(async (tx) => {
+    const existing = await tx.meta.get('connection-token-key');
+    if (existing) return existing;
+    const created = randomBytes(32).toString('hex');
+    await tx.meta.set('connection-token-key', created);
+    return created;
+  });
+  return Buffer.from(hex, 'hex');
 }

@@ -10,6 +10,8 @@ import { ServiceError, protocolErrors } from '../aws/service-error.ts';
 
 export interface AppOptions {
   services: ServiceEdge[];
+  /** Set up before the services' routes (hooks such as CORS must exist before routes do). */
+  before?: (app: FastifyInstance) => void;
   bodyLimit: number;
   logger: FastifyServerOptions['logger'];
 }
@@ -39,6 +41,7 @@ export function buildApp(options: AppOptions): FastifyInstance {
   app.addHook('onRequest', async (req, reply) => {
     reply.header('x-amzn-RequestId', req.id);
   });
+  options.before?.(app);
   for (const service of options.services) registerService(app, service);
   const models = options.services.map((s) => s.model);
   app.setNotFoundHandler((req, reply) => sendServiceError(reply, notFoundError(models, req.method, req.url)));

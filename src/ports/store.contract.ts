@@ -370,7 +370,7 @@ export function runStoreContract(name: string, open: () => Promise<Store>): void
 
       it('update replaces the record', async () => {
         await tx((t) => t.participants.insert(participant('p-1')));
-        const left = participant('p-1', { leftAt: T0 + 7, displayName: 'Ann B' });
+        const left = participant('p-1', { connectedAt: T0 + 3, leftAt: T0 + 7, displayName: 'Ann B' });
         await tx((t) => t.participants.update(left));
         assert.deepEqual(await tx((t) => t.participants.get('p-1')), left);
       });
@@ -432,6 +432,57 @@ export function runStoreContract(name: string, open: () => Promise<Store>): void
           if (!claim.claimed)
             assert.deepEqual(claim, { claimed: false, requestHash: `h${w}`, response: { by: w } });
         }
+      });
+    });
+
+    describe('chatItems', () => {
+      it('appends in order per chat, finds by id, pages both ways, replaces', async () => {
+        const seqs = await tx(async (t) => {
+          const out = [];
+          for (let i = 1; i <= 5; i++)
+            out.push(await t.chatItems.append('chat-1', `i${i}`, { Id: `i${i}`, n: i }));
+          out.push(await t.chatItems.append('chat-2', 'i1', { Id: 'i1', other: true }));
+          return out;
+        });
+        assert.deepEqual(seqs, [1, 2, 3, 4, 5, 1]);
+        assert.deepEqual(await tx((t) => t.chatItems.get('chat-1', 'i3')), {
+          seq: 3,
+          item: { Id: 'i3', n: 3 },
+        });
+        assert.equal(await tx((t) => t.chatItems.get('chat-1', 'nope')), undefined);
+        const ids = (xs: { item: Record<string, unknown> }[]) => xs.map((x) => x.item.Id);
+        assert.deepEqual(ids(await tx((t) => t.chatItems.list('chat-1', { order: 'asc', limit: 2 }))), [
+          'i1',
+          'i2',
+        ]);
+        assert.deepEqual(
+          ids(await tx((t) => t.chatItems.list('chat-1', { order: 'asc', after: 3, limit: 9 }))),
+          ['i4', 'i5'],
+        );
+        assert.deepEqual(ids(await tx((t) => t.chatItems.list('chat-1', { order: 'desc', limit: 2 }))), [
+          'i5',
+          'i4',
+        ]);
+        assert.deepEqual(
+          ids(await tx((t) => t.chatItems.list('chat-1', { order: 'desc', before: 2, limit: 9 }))),
+          ['i1'],
+        );
+        assert.deepEqual(await tx((t) => t.chatItems.list('chat-3', { order: 'asc', limit: 9 })), []);
+        await tx((t) => t.chatItems.replace('chat-1', 2, { Id: 'i2', n: 2, read: true }));
+        assert.deepEqual(await tx((t) => t.chatItems.get('chat-1', 'i2')), {
+          seq: 2,
+          item: { Id: 'i2', n: 2, read: true },
+        });
+      });
+
+      it('gives concurrent appends distinct consecutive positions', async () => {
+        const seqs = await Promise.all(
+          Array.from({ length: 20 }, (_, n) => tx((t) => t.chatItems.append('chat-c', `m${n}`, { n }))),
+        );
+        assert.deepEqual(
+          [...seqs].sort((a, b) => a - b),
+          Array.from({ length: 20 }, (_, i) => i + 1),
+        );
       });
     });
 

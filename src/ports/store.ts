@@ -84,7 +84,15 @@ export interface ParticipantRecord {
   /** Digest of the secret part of the participant's token (domain/participant-token.ts); never the token. */
   tokenDigest: string;
   createdAt: number;
+  /** First CreateParticipantConnection. */
+  connectedAt?: number;
   leftAt?: number;
+}
+
+/** A transcript item at its position in the chat (1, 2, …, in the order it was appended). */
+export interface StoredChatItem<Item = Record<string, unknown>> {
+  seq: number;
+  item: Item;
 }
 
 export type IdempotencyClaim = { claimed: true } | { claimed: false; requestHash: string; response: unknown };
@@ -138,6 +146,22 @@ export interface StoreTx {
     get(id: string): Promise<ParticipantRecord | undefined>;
     listByContact(contactId: string): Promise<ParticipantRecord[]>;
     update(participant: ParticipantRecord): Promise<void>;
+  };
+  chatItems: {
+    /** Appends at the chat's next position and returns it. `id` is unique within the chat. */
+    append(chatId: string, id: string, item: Record<string, unknown>): Promise<number>;
+    get(chatId: string, id: string): Promise<StoredChatItem | undefined>;
+    /** Replaces the item at an existing position (receipts fold into the message they are for). */
+    replace(chatId: string, seq: number, item: Record<string, unknown>): Promise<void>;
+    /**
+     * Up to `limit` items: ascending from just after `after` (default: the start), or
+     * descending from just before `before` (default: the end).
+     */
+    list(
+      chatId: string,
+      range:
+        { order: 'asc'; after?: number; limit: number } | { order: 'desc'; before?: number; limit: number },
+    ): Promise<StoredChatItem[]>;
   };
   idempotency: {
     /**

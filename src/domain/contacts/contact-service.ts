@@ -22,6 +22,8 @@ import type { ResourceService } from '../resources/resource-service.ts';
 import { DEFAULT_SUPPORTED_TYPES, messageProblem, supportedTypesProblem } from '../chat/content-types.ts';
 import { checkAttributes, mergeAttributes } from './attributes.ts';
 import { issueToken } from '../participant-token.ts';
+import type { ChatService } from '../chat/chat-service.ts';
+import { contentTypes, type ChatEvent } from '../chat/chat-item.ts';
 
 export const DEFAULT_CHAT_DURATION_MINUTES = 1500;
 /** How long a ClientToken keeps answering with the contact it first created. */
@@ -39,6 +41,7 @@ export interface ContactServiceDeps {
   ids: IdGenerator;
   instances: InstanceService;
   resources: ResourceService;
+  chats: ChatService;
   limits: ContactLimits;
 }
 
@@ -53,8 +56,8 @@ export class ContactService {
   async startChat(caller: InstanceCaller, req: StartChatContactRequest): Promise<StartChatContactResponse> {
     const supported = req.SupportedMessagingContentTypes ?? DEFAULT_SUPPORTED_TYPES;
     checkStartChat(req, supported);
-    const { store, clock, ids, limits } = this.#d;
-    return store.transaction(async (tx) => {
+    const { store, clock, ids, limits, chats } = this.#d;
+    const { response, events } = await store.transaction(async (tx) => {
       const instance = await this.#d.instances.require(tx, caller, req.InstanceId);
       const flow = await this.#inboundFlow(tx, instance, req.ContactFlowId);
       if (req.RelatedContactId) await this.#requireContact(tx, instance, req.RelatedContactId);
@@ -90,7 +93,7 @@ export class ContactService {
           if (claim.requestHash !== hash) {
             throw new IdempotencyException('The ClientToken was already used with different parameters');
           }
-          return claim.response as StartChatContactResponse;
+          return { response: claim.response as StartChatContactResponse, events: [] };
         }
       }
       if (
@@ -141,8 +144,24 @@ export class ContactService {
       };
       await tx.contacts.insert(contact);
       await tx.participants.insert(customer);
-      return response;
+      // The customer has joined; an InitialMessage is the chat's first message, from the customer.
+      const events: ChatEvent[] = [
+        await chats.append(tx, contact, { type: 'EVENT', contentType: contentTypes.joined, from: customer }),
+      ];
+      if (req.InitialMessage) {
+        events.push(
+          await chats.append(tx, contact, {
+            type: 'MESSAGE',
+            contentType: req.InitialMessage.ContentType,
+            content: req.InitialMessage.Content,
+            from: customer,
+          }),
+        );
+      }
+      return { response, events };
     });
+    chats.publish(events);
+    return response;
   }
 
   async describe(caller: InstanceCaller, instanceId: string, contactId: string): Promise<ContactRecord> {
@@ -162,14 +181,15 @@ export class ContactService {
     if (reasonCode !== undefined) {
       throw new InvalidRequestException('DisconnectReason applies only to outbound campaign voice contacts');
     }
-    await this.#d.store.transaction(async (tx) => {
+    const events = await this.#d.store.transaction(async (tx) => {
       const instance = await this.#d.instances.require(tx, caller, instanceId);
       const contact = await tx.contacts.get(instance.id, contactId);
       if (!contact || contact.state !== 'ACTIVE') {
         throw new ContactNotFoundException(`Contact ${contactId} is not active or does not exist`);
       }
-      await this.#end(tx, contact, 'API');
+      return this.#d.chats.end(tx, contact, 'API');
     });
+    this.#d.chats.publish(events);
   }
 
   async getAttributes(
@@ -196,18 +216,6 @@ export class ContactService {
       checkAttributes(attributes);
       await tx.contacts.update({ ...contact, attributes, lastUpdateTimestamp: this.#d.clock.now() });
     });
-  }
-
-  async #end(tx: StoreTx, contact: ContactRecord, reason: string): Promise<void> {
-    const now = this.#d.clock.now();
-    await tx.contacts.update({
-      ...contact,
-      state: 'ENDED',
-      disconnectTimestamp: now,
-      disconnectReason: reason,
-      lastUpdateTimestamp: now,
-    });
-    if (contact.channel === 'CHAT') await tx.counters.add(contact.instanceId, ACTIVE_CHATS, -1);
   }
 
   /**

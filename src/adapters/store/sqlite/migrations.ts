@@ -110,4 +110,18 @@ export const migrations: readonly string[] = [
     PRIMARY KEY (scope, name)
   ) WITHOUT ROWID;
   `,
+  `
+  -- A chat's transcript: items in store order (seq), each the wire item as JSON.
+  CREATE TABLE chat_items (
+    chat_id TEXT NOT NULL,
+    seq INTEGER NOT NULL,
+    id TEXT NOT NULL,
+    item TEXT NOT NULL,
+    PRIMARY KEY (chat_id, seq)
+  ) WITHOUT ROWID;
+  CREATE UNIQUE INDEX chat_items_id ON chat_items (chat_id, id);
+
+  -- When the participant first connected (CreateParticipantConnection).
+  ALTER TABLE participants ADD COLUMN connected_at INTEGER;
+  `,
 ];

@@ -5,6 +5,7 @@ import type {
   ContactRecord,
   InstanceRecord,
   ParticipantRecord,
+  StoredChatItem,
   Page,
   ResourceRecord,
   Store,
@@ -62,12 +63,12 @@ const SQL = {
       expires_at = ?, attributes = ?, details = ?
     WHERE instance_id = ? AND id = ?`,
 
-  participantInsert: `INSERT INTO participants (instance_id, contact_id, role, display_name, token_digest, created_at, left_at, id)
-    VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+  participantInsert: `INSERT INTO participants (instance_id, contact_id, role, display_name, token_digest, created_at,
+      connected_at, left_at, id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
   participantGet: 'SELECT * FROM participants WHERE id = ?',
   participantsByContact: 'SELECT * FROM participants WHERE contact_id = ? ORDER BY created_at, id',
   participantUpdate: `UPDATE participants SET instance_id = ?, contact_id = ?, role = ?, display_name = ?, token_digest = ?,
-      created_at = ?, left_at = ? WHERE id = ?`,
+      created_at = ?, connected_at = ?, left_at = ? WHERE id = ?`,
 
   // One statement both claims an absent key and takes over an expired one; RETURNING yields a
   // row only when this request wrote it. PostgreSQL accepts the same statement.
@@ -78,6 +79,12 @@ const SQL = {
     RETURNING 1 AS claimed`,
   idempotencyGet: 'SELECT request_hash, response FROM idempotency WHERE scope = ? AND token = ?',
 
+  chatItemLast: 'SELECT MAX(seq) AS seq FROM chat_items WHERE chat_id = ?',
+  chatItemInsert: 'INSERT INTO chat_items (chat_id, seq, id, item) VALUES (?, ?, ?, ?)',
+  chatItemGet: 'SELECT seq, item FROM chat_items WHERE chat_id = ? AND id = ?',
+  chatItemReplace: 'UPDATE chat_items SET item = ? WHERE chat_id = ? AND seq = ?',
+  chatItemsAsc: 'SELECT seq, item FROM chat_items WHERE chat_id = ? AND seq > ? ORDER BY seq LIMIT ?',
+  chatItemsDesc: 'SELECT seq, item FROM chat_items WHERE chat_id = ? AND seq < ? ORDER BY seq DESC LIMIT ?',
   counterGet: 'SELECT value FROM counters WHERE scope = ? AND name = ?',
   counterSet: `INSERT INTO counters (scope, name, value) VALUES (?, ?, ?)
     ON CONFLICT (scope, name) DO UPDATE SET value = excluded.value`,
@@ -173,6 +180,10 @@ function contactParams(c: ContactRecord) {
   ] as const;
 }
 
+function toChatItem(r: Row): StoredChatItem {
+  return { seq: r.seq as number, item: json(r.item) as Record<string, unknown> };
+}
+
 function toParticipant(r: Row): ParticipantRecord {
   const p: ParticipantRecord = {
     id: r.id as string,
@@ -183,6 +194,7 @@ function toParticipant(r: Row): ParticipantRecord {
     tokenDigest: r.token_digest as string,
     createdAt: r.created_at as number,
   };
+  if (r.connected_at !== null) p.connectedAt = r.connected_at as number;
   if (r.left_at !== null) p.leftAt = r.left_at as number;
   return p;
 }
@@ -195,6 +207,7 @@ function participantParams(p: ParticipantRecord) {
     p.displayName,
     p.tokenDigest,
     p.createdAt,
+    p.connectedAt ?? null,
     p.leftAt ?? null,
     p.id,
   ] as const;
@@ -281,6 +294,20 @@ function createTx(statements: Statements, state: { open: boolean }): StoreTx {
         const r = s().idempotencyGet.get(scope, token)!;
         return { claimed: false, requestHash: r.request_hash as string, response: json(r.response) };
       },
+    },
+    chatItems: {
+      append: async (chatId, id, item) => {
+        const seq = ((s().chatItemLast.get(chatId)?.seq as number | null) ?? 0) + 1;
+        s().chatItemInsert.run(chatId, seq, id, JSON.stringify(item));
+        return seq;
+      },
+      get: async (chatId, id) => one(s().chatItemGet.get(chatId, id), toChatItem),
+      replace: async (chatId, seq, item) => void s().chatItemReplace.run(JSON.stringify(item), chatId, seq),
+      list: async (chatId, range) =>
+        (range.order === 'asc'
+          ? s().chatItemsAsc.all(chatId, range.after ?? 0, range.limit)
+          : s().chatItemsDesc.all(chatId, range.before ?? Number.MAX_SAFE_INTEGER, range.limit)
+        ).map(toChatItem),
     },
     counters: {
       // Read then write is atomic: the transaction holds SQLite's write lock throughout.

@@ -1,0 +1,386 @@
+/**
+ * Chats: the transcript and the participants' side of a chat contact — connections, messages,
+ * events, the transcript read back, leaving — and how a chat ends. Every item is written to the
+ * store first and published on the EventBus after its transaction commits, in transcript order.
+ */
+import type { Clock } from '../../ports/clock.ts';
+import type { IdGenerator } from '../../ports/ids.ts';
+import type { EventBus } from '../../ports/event-bus.ts';
+import { topics } from '../../ports/event-bus.ts';
+import type { ContactRecord, ParticipantRecord, Store, StoreTx } from '../../ports/store.ts';
+import { AccessDeniedException, ValidationException } from '../../generated/connectparticipant/errors.ts';
+import { tokenMatches, tokenParticipantId } from '../participant-token.ts';
+import type { ConnectionTokens, TokenClaims } from './connection-tokens.ts';
+import { contentTypes, type ChatEvent, type ChatItem, type ChatItemType } from './chat-item.ts';
+import { DEFAULT_SUPPORTED_TYPES, messageProblem } from './content-types.ts';
+import { readTranscript, type TranscriptQuery } from './transcript.ts';
+
+/** A customer must connect this soon after StartChatContact, or the chat ends. */
+export const FIRST_CONNECTION_WINDOW_MS = 5 * 60_000;
+/** How long a websocket URL may be used to open a connection. */
+export const WEBSOCKET_URL_TTL_MS = 100_000;
+/** How long a ConnectionToken lasts, whatever the chat's duration. */
+export const CONNECTION_TOKEN_TTL_MS = 24 * 3600_000;
+const IDEMPOTENCY_WINDOW_MS = 7 * 24 * 3600_000;
+
+const EVENT_TYPES = new Set([
+  contentTypes.typing,
+  contentTypes.delivered,
+  contentTypes.read,
+  contentTypes.acknowledged,
+]);
+
+export interface ChatServiceDeps {
+  store: Store;
+  clock: Clock;
+  ids: IdGenerator;
+  bus: EventBus;
+  tokens: ConnectionTokens;
+  /** The URL a websocket token is used at. */
+  websocketUrl: (token: string) => string;
+}
+
+export interface Connection {
+  Websocket?: { Url: string; ConnectionExpiry: string };
+  ConnectionCredentials?: { ConnectionToken: string; Expiry: string };
+}
+
+type Caller = { participant: ParticipantRecord; contact: ContactRecord };
+type Stamp = { Id: string; AbsoluteTime: string };
+
+const iso = (ms: number) => new Date(ms).toISOString();
+const denied = (why: string) => new AccessDeniedException(why);
+
+export class ChatService {
+  readonly #d: ChatServiceDeps;
+
+  constructor(deps: ChatServiceDeps) {
+    this.#d = deps;
+  }
+
+  // ------------------------------------------------------------ inside other transactions
+
+  /** Appends an item to a chat; returns the event to publish once the transaction commits. */
+  async append(
+    tx: StoreTx,
+    contact: ContactRecord,
+    spec: {
+      type: ChatItemType;
+      contentType: string;
+      content?: string;
+      from?: ParticipantRecord;
+      systemName?: string;
+      /** Id and time decided beforehand (an idempotent send answers them before appending). */
+      stamp?: Stamp;
+    },
+  ): Promise<ChatEvent> {
+    const stamp = spec.stamp ?? this.#stamp();
+    const item: ChatItem = {
+      Id: stamp.Id,
+      AbsoluteTime: stamp.AbsoluteTime,
+      Type: spec.type,
+      ContentType: spec.contentType,
+      ...(spec.content !== undefined ? { Content: spec.content } : {}),
+      ...(spec.from
+        ? { ParticipantId: spec.from.id, DisplayName: spec.from.displayName, ParticipantRole: spec.from.role }
+        : spec.systemName
+          ? { DisplayName: spec.systemName, ParticipantRole: 'SYSTEM' as const }
+          : {}),
+      ContactId: contact.id,
+      InitialContactId: contact.initialContactId,
+    };
+    const seq = await tx.chatItems.append(
+      contact.initialContactId,
+      item.Id,
+      item as unknown as Record<string, unknown>,
+    );
+    return { seq, item };
+  }
+
+  /**
+   * Ends a chat: the leaving participant's participant.left (if one left), chat.ended, every
+   * participant marked gone, the contact ENDED with its reason. Returns the events to publish.
+   */
+  async end(
+    tx: StoreTx,
+    contact: ContactRecord,
+    reason: string,
+    leaving?: ParticipantRecord,
+  ): Promise<ChatEvent[]> {
+    const now = this.#d.clock.now();
+    const events: ChatEvent[] = [];
+    if (leaving)
+      events.push(
+        await this.append(tx, contact, { type: 'EVENT', contentType: contentTypes.left, from: leaving }),
+      );
+    const ended = await this.append(tx, contact, { type: 'EVENT', contentType: contentTypes.ended });
+    events.push({ ...ended, ended: true });
+    for (const p of await tx.participants.listByContact(contact.id)) {
+      if (p.leftAt === undefined) await tx.participants.update({ ...p, leftAt: now });
+    }
+    await tx.contacts.update({
+      ...contact,
+      state: 'ENDED',
+      disconnectTimestamp: now,
+      disconnectReason: reason,
+      lastUpdateTimestamp: now,
+    });
+    await tx.counters.add(contact.instanceId, 'activeChats', -1);
+    return events;
+  }
+
+  /** Publishes committed events in order. */
+  publish(events: ChatEvent[]): void {
+    for (const e of events) this.#d.bus.publish(topics.chat(e.item.InitialContactId), e);
+  }
+
+  // ------------------------------------------------------------ the Participant API
+
+  async createConnection(
+    participantToken: string,
+    input: { Type?: string[]; ConnectParticipant?: boolean },
+  ): Promise<Connection> {
+    const { store, clock } = this.#d;
+    const types = input.Type ?? [];
+    if (types.includes('WEBRTC_CONNECTION')) {
+      throw new ValidationException('WEBRTC_CONNECTION applies to web calls, not to chats');
+    }
+    const outcome = await store.transaction<{ expired: ChatEvent[] } | { caller: Caller }>(async (tx) => {
+      const caller = await this.#byParticipantToken(tx, participantToken);
+      const { participant, contact } = caller;
+      const now = clock.now();
+      if (participant.connectedAt === undefined) {
+        if (
+          participant.role === 'CUSTOMER' &&
+          now > contact.initiationTimestamp + FIRST_CONNECTION_WINDOW_MS
+        ) {
+          // Amazon Connect ends a chat whose customer never connected within 5 minutes.
+          return { expired: await this.end(tx, contact, 'EXPIRED') };
+        }
+        await tx.participants.update({ ...participant, connectedAt: now });
+      }
+      return { caller };
+    });
+    if ('expired' in outcome) {
+      this.publish(outcome.expired);
+      throw denied('The chat has ended: its participant did not connect within 5 minutes of its start');
+    }
+    const { participant, contact } = outcome.caller;
+    const now = clock.now();
+    const claims = (expiresAt: number): TokenClaims => ({
+      participantId: participant.id,
+      instanceId: contact.instanceId,
+      contactId: contact.id,
+      expiresAt,
+    });
+    const out: Connection = {};
+    if (types.includes('WEBSOCKET')) {
+      out.Websocket = {
+        Url: this.#d.websocketUrl(this.#d.tokens.issue('websocket', claims(now + WEBSOCKET_URL_TTL_MS))),
+        ConnectionExpiry: iso(now + CONNECTION_TOKEN_TTL_MS),
+      };
+    }
+    if (types.includes('CONNECTION_CREDENTIALS')) {
+      const expiresAt = now + CONNECTION_TOKEN_TTL_MS;
+      out.ConnectionCredentials = {
+        ConnectionToken: this.#d.tokens.issue('connection', claims(expiresAt)),
+        Expiry: iso(expiresAt),
+      };
+    }
+    return out;
+  }
+
+  async sendMessage(
+    connectionToken: string,
+    input: { ContentType: string; Content: string; ClientToken?: string },
+  ): Promise<{ Id: string; AbsoluteTime: string }> {
+    const { events, response } = await this.#d.store.transaction(async (tx) => {
+      const { participant, contact } = await this.#byConnectionToken(tx, connectionToken);
+      const supported =
+        (contact.details.supportedMessagingContentTypes as string[]) ?? DEFAULT_SUPPORTED_TYPES;
+      const problem = messageProblem(input.ContentType, input.Content, supported);
+      if (problem) throw new ValidationException(problem);
+      return this.#once(tx, `SendMessage/${participant.id}`, input.ClientToken, (stamp) =>
+        this.append(tx, contact, {
+          type: 'MESSAGE',
+          contentType: input.ContentType,
+          content: input.Content,
+          from: participant,
+          stamp,
+        }),
+      );
+    });
+    this.publish(events);
+    return response;
+  }
+
+  async sendEvent(
+    connectionToken: string,
+    input: { ContentType: string; Content?: string; ClientToken?: string },
+  ): Promise<{ Id: string; AbsoluteTime: string }> {
+    if (!EVENT_TYPES.has(input.ContentType)) {
+      throw new ValidationException(`Unsupported event content type: ${input.ContentType}`);
+    }
+    const { events, response } = await this.#d.store.transaction(async (tx) => {
+      const { participant, contact } = await this.#byConnectionToken(tx, connectionToken);
+      return this.#once(tx, `SendEvent/${participant.id}`, input.ClientToken, async (stamp) => {
+        if (input.ContentType === contentTypes.delivered || input.ContentType === contentTypes.read) {
+          return this.#receipt(tx, contact, participant, input.ContentType, input.Content, stamp);
+        }
+        // Typing and the (deprecated) connection acknowledgement are not kept in the transcript.
+        const item: ChatItem = {
+          ...stamp,
+          Type: 'EVENT',
+          ContentType: input.ContentType,
+          ParticipantId: participant.id,
+          DisplayName: participant.displayName,
+          ParticipantRole: participant.role,
+          ContactId: contact.id,
+          InitialContactId: contact.initialContactId,
+        };
+        return { item };
+      });
+    });
+    this.publish(events);
+    return response;
+  }
+
+  async disconnect(connectionToken: string): Promise<void> {
+    const events = await this.#d.store.transaction(async (tx) => {
+      const { participant, contact } = await this.#byConnectionToken(tx, connectionToken);
+      return this.end(
+        tx,
+        contact,
+        participant.role === 'CUSTOMER' ? 'CUSTOMER_DISCONNECT' : 'AGENT_DISCONNECT',
+        participant,
+      );
+    });
+    this.publish(events);
+  }
+
+  async getTranscript(
+    connectionToken: string,
+    input: TranscriptQuery & { ContactId?: string },
+  ): Promise<{ InitialContactId: string; Transcript: ChatItem[]; NextToken?: string }> {
+    return this.#d.store.transaction(async (tx) => {
+      const { contact } = await this.#byConnectionToken(tx, connectionToken);
+      if (
+        input.ContactId !== undefined &&
+        input.ContactId !== contact.id &&
+        input.ContactId !== contact.initialContactId
+      ) {
+        throw denied(`Contact ${input.ContactId} is not part of this chat`);
+      }
+      return {
+        InitialContactId: contact.initialContactId,
+        ...(await readTranscript(tx, contact.initialContactId, input)),
+      };
+    });
+  }
+
+  /** The caller of a ConnectionToken, for the transcript reader and the websocket gateway. */
+  async callerOf(connectionToken: string, kind: 'connection' | 'websocket' = 'connection'): Promise<Caller> {
+    return this.#d.store.transaction((tx) => this.#byConnectionToken(tx, connectionToken, kind));
+  }
+
+  // ------------------------------------------------------------ internals
+
+  #stamp(): Stamp {
+    return { Id: this.#d.ids.uuid(), AbsoluteTime: iso(this.#d.clock.now()) };
+  }
+
+  /** Runs create once per ClientToken: a repeat answers the first response and publishes nothing. */
+  async #once(
+    tx: StoreTx,
+    scope: string,
+    clientToken: string | undefined,
+    create: (stamp: Stamp) => Promise<ChatEvent>,
+  ): Promise<{ events: ChatEvent[]; response: Stamp }> {
+    const stamp = this.#stamp();
+    if (clientToken) {
+      const now = this.#d.clock.now();
+      const claim = await tx.idempotency.claim(
+        scope,
+        clientToken,
+        '',
+        stamp,
+        now + IDEMPOTENCY_WINDOW_MS,
+        now,
+      );
+      if (!claim.claimed) return { events: [], response: claim.response as Stamp };
+    }
+    return { events: [await create(stamp)], response: stamp };
+  }
+
+  async #receipt(
+    tx: StoreTx,
+    contact: ContactRecord,
+    reader: ParticipantRecord,
+    contentType: string,
+    content: string | undefined,
+    stamp: Stamp,
+  ): Promise<ChatEvent> {
+    let messageId: unknown;
+    try {
+      messageId = (JSON.parse(content ?? '') as { messageId?: unknown }).messageId;
+    } catch {
+      messageId = undefined;
+    }
+    if (typeof messageId !== 'string') {
+      throw new ValidationException('A receipt needs Content {"messageId": "<Id of the message>"}');
+    }
+    const stored = await tx.chatItems.get(contact.initialContactId, messageId);
+    if (!stored || stored.item.Type !== 'MESSAGE')
+      throw new ValidationException(`No message ${messageId} in this chat`);
+    const now = stamp.AbsoluteTime;
+    const field = contentType === contentTypes.read ? 'ReadTimestamp' : 'DeliveredTimestamp';
+    const message = stored.item as unknown as ChatItem;
+    const receipts = [...(message.MessageMetadata?.Receipts ?? [])];
+    const mine = receipts.findIndex((r) => r.RecipientParticipantId === reader.id);
+    const receipt = { ...(mine >= 0 ? receipts[mine] : { RecipientParticipantId: reader.id }), [field]: now };
+    if (mine >= 0) receipts[mine] = receipt;
+    else receipts.push(receipt);
+    await tx.chatItems.replace(contact.initialContactId, stored.seq, {
+      ...message,
+      MessageMetadata: { MessageId: message.Id, Receipts: receipts },
+    });
+    return {
+      item: {
+        ...stamp,
+        Type: 'MESSAGEMETADATA',
+        ContentType: contentType,
+        MessageMetadata: { MessageId: message.Id, Receipts: [receipt] },
+        ContactId: contact.id,
+        InitialContactId: contact.initialContactId,
+      },
+    };
+  }
+
+  async #byParticipantToken(tx: StoreTx, token: string): Promise<Caller> {
+    const id = tokenParticipantId(token);
+    const participant = id === undefined ? undefined : await tx.participants.get(id);
+    if (!participant || !tokenMatches(token, participant.tokenDigest))
+      throw denied('Invalid participant token');
+    return this.#live(tx, participant);
+  }
+
+  async #byConnectionToken(
+    tx: StoreTx,
+    token: string,
+    kind: 'connection' | 'websocket' = 'connection',
+  ): Promise<Caller> {
+    const claims = this.#d.tokens.verify(kind, token, this.#d.clock.now());
+    if (!claims) throw denied('Invalid or expired connection token');
+    const participant = await tx.participants.get(claims.participantId);
+    if (!participant) throw denied('Invalid or expired connection token');
+    return this.#live(tx, participant);
+  }
+
+  async #live(tx: StoreTx, participant: ParticipantRecord): Promise<Caller> {
+    const contact = await tx.contacts.get(participant.instanceId, participant.contactId);
+    if (!contact || contact.state !== 'ACTIVE' || participant.leftAt !== undefined) {
+      throw denied('The participant is no longer part of an active chat');
+    }
+    return { participant, contact };
+  }
+}

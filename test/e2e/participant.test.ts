@@ -1,0 +1,391 @@
+/**
+ * A chat from the customer's side through the Participant Service (the AWS SDK for JavaScript's
+ * ConnectParticipantClient) and the chat websocket (a plain `ws` client speaking the frames
+ * chatjs speaks), with StartChatContact and StopContact through the Connect API.
+ */
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { once } from 'node:events';
+import WebSocket from 'ws';
+import { DescribeContactCommand, StartChatContactCommand, StopContactCommand } from '@aws-sdk/client-connect';
+import {
+  ConnectParticipantClient,
+  CreateParticipantConnectionCommand,
+  DisconnectParticipantCommand,
+  GetTranscriptCommand,
+  SendEventCommand,
+  SendMessageCommand,
+} from '@aws-sdk/client-connectparticipant';
+import { startTestNode, type TestNode } from '../support/node.ts';
+import { ManualClock } from '../../src/ports/clock.ts';
+
+const EVENT = 'application/vnd.amazonaws.connect.event.';
+
+/** A websocket client that records frames and answers what chatjs would. */
+class ChatSocket {
+  readonly ws: WebSocket;
+  readonly frames: any[] = [];
+  #waiters: { match: (f: any) => boolean; resolve: (f: any) => void }[] = [];
+  constructor(url: string) {
+    this.ws = new WebSocket(url);
+    this.ws.on('message', (data) => {
+      const frame = JSON.parse(String(data));
+      this.frames.push(frame);
+      this.#waiters = this.#waiters.filter((w) => (w.match(frame) ? (w.resolve(frame), false) : true));
+    });
+  }
+  async open(): Promise<void> {
+    await once(this.ws, 'open');
+  }
+  send(frame: unknown): void {
+    this.ws.send(JSON.stringify(frame));
+  }
+  next(match: (f: any) => boolean, timeoutMs = 5000): Promise<any> {
+    const seen = this.frames.find(match);
+    if (seen) return Promise.resolve(seen);
+    return new Promise((resolve, reject) => {
+      this.#waiters.push({ match, resolve });
+      setTimeout(
+        () => reject(new Error(`no matching frame in ${timeoutMs} ms; got ${JSON.stringify(this.frames)}`)),
+        timeoutMs,
+      ).unref();
+    });
+  }
+  chatItem(match: (item: any) => boolean): Promise<any> {
+    return this.next((f) => f.topic === 'aws/chat' && match(JSON.parse(f.content))).then((f) =>
+      JSON.parse(f.content),
+    );
+  }
+  async subscribe(): Promise<void> {
+    this.send({ topic: 'aws/subscribe', content: { topics: ['aws/chat'] } });
+    const reply = await this.next((f) => f.topic === 'aws/subscribe');
+    assert.deepEqual(reply.content, { status: 'success', topics: ['aws/chat'] });
+  }
+}
+
+async function startChat(node: TestNode, extra: Record<string, unknown> = {}) {
+  return node.connect().send(
+    new StartChatContactCommand({
+      InstanceId: node.instanceId,
+      ContactFlowId: node.flowId,
+      ParticipantDetails: { DisplayName: 'Jane' },
+      InitialMessage: { ContentType: 'text/plain', Content: 'Hello' },
+      ...extra,
+    }),
+  );
+}
+
+const participantClient = (node: TestNode) =>
+  new ConnectParticipantClient({
+    endpoint: node.url,
+    region: node.region,
+    // The service authenticates by bearer token; the SDK signs anyway, with whatever it has.
+    credentials: { accessKeyId: 'unused', secretAccessKey: 'unused' },
+    maxAttempts: 1,
+  });
+
+describe('a customer chat through the Participant Service and the websocket', () => {
+  let node: TestNode;
+  let participant: ConnectParticipantClient;
+  before(async () => {
+    node = await startTestNode();
+    participant = participantClient(node);
+  });
+  after(() => node.close());
+
+  test('connect, subscribe, talk, type, read, reload the transcript, and see the chat end', async () => {
+    const chat = await startChat(node);
+    const conn = await participant.send(
+      new CreateParticipantConnectionCommand({
+        ParticipantToken: chat.ParticipantToken,
+        Type: ['WEBSOCKET', 'CONNECTION_CREDENTIALS'],
+      }),
+    );
+    assert.match(conn.Websocket!.Url!, /^ws:\/\/127\.0\.0\.1:\d+\//);
+    assert.ok(Date.parse(conn.Websocket!.ConnectionExpiry!) > Date.now());
+    assert.ok(Date.parse(conn.ConnectionCredentials!.Expiry!) > Date.now() + 23 * 3600_000);
+    const token = conn.ConnectionCredentials!.ConnectionToken!;
+
+    const socket = new ChatSocket(conn.Websocket!.Url!);
+    await socket.open();
+    await socket.subscribe();
+    socket.send({ topic: 'aws/heartbeat' });
+    await socket.next((f) => f.topic === 'aws/heartbeat');
+    socket.send({ topic: 'aws/ping' });
+    assert.equal((await socket.next((f) => f.topic === 'aws/ping')).statusCode, 200);
+
+    const sent = await participant.send(
+      new SendMessageCommand({ ConnectionToken: token, ContentType: 'text/plain', Content: 'I need help' }),
+    );
+    const pushed = await socket.chatItem((i) => i.Id === sent.Id);
+    assert.equal(pushed.Content, 'I need help');
+    assert.equal(pushed.Type, 'MESSAGE');
+    assert.equal(pushed.ParticipantRole, 'CUSTOMER');
+    assert.equal(pushed.ParticipantId, chat.ParticipantId);
+    assert.equal(pushed.DisplayName, 'Jane');
+    assert.equal(pushed.InitialContactId, chat.ContactId);
+    assert.equal(pushed.ContactId, chat.ContactId);
+    assert.equal(pushed.AbsoluteTime, sent.AbsoluteTime);
+    assert.match(sent.AbsoluteTime!, /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/);
+
+    await participant.send(new SendEventCommand({ ConnectionToken: token, ContentType: `${EVENT}typing` }));
+    await socket.chatItem(
+      (i) => i.ContentType === `${EVENT}typing` && i.ParticipantId === chat.ParticipantId,
+    );
+
+    await participant.send(
+      new SendEventCommand({
+        ConnectionToken: token,
+        ContentType: `${EVENT}message.read`,
+        Content: JSON.stringify({ messageId: sent.Id }),
+      }),
+    );
+    const receipt = await socket.chatItem((i) => i.Type === 'MESSAGEMETADATA');
+    assert.equal(receipt.MessageMetadata.MessageId, sent.Id);
+    assert.equal(receipt.MessageMetadata.Receipts[0].RecipientParticipantId, chat.ParticipantId);
+    assert.ok(receipt.MessageMetadata.Receipts[0].ReadTimestamp);
+
+    // What chatjs sends when the page reloads.
+    const transcript = await participant.send(
+      new GetTranscriptCommand({
+        ConnectionToken: token,
+        MaxResults: 15,
+        ScanDirection: 'BACKWARD',
+        SortOrder: 'ASCENDING',
+        StartPosition: {},
+      }),
+    );
+    assert.equal(transcript.InitialContactId, chat.ContactId);
+    const summary = transcript.Transcript!.map((i) => `${i.Type}:${i.ContentType}:${i.Content ?? ''}`);
+    assert.deepEqual(summary, [
+      `EVENT:${EVENT}participant.joined:`,
+      'MESSAGE:text/plain:Hello',
+      'MESSAGE:text/plain:I need help',
+    ]);
+    const read = transcript.Transcript!.find((i) => i.Id === sent.Id)!;
+    assert.equal(read.MessageMetadata!.Receipts![0].RecipientParticipantId, chat.ParticipantId);
+
+    const closed = once(socket.ws, 'close');
+    await node
+      .connect()
+      .send(new StopContactCommand({ InstanceId: node.instanceId, ContactId: chat.ContactId }));
+    const ended = await socket.chatItem((i) => i.ContentType === `${EVENT}chat.ended`);
+    assert.equal(ended.InitialContactId, chat.ContactId);
+    await closed;
+    await assert.rejects(
+      participant.send(
+        new SendMessageCommand({
+          ConnectionToken: token,
+          ContentType: 'text/plain',
+          Content: 'still there?',
+        }),
+      ),
+      { name: 'AccessDeniedException' },
+    );
+    await assert.rejects(
+      participant.send(
+        new CreateParticipantConnectionCommand({
+          ParticipantToken: chat.ParticipantToken,
+          Type: ['WEBSOCKET'],
+        }),
+      ),
+      { name: 'AccessDeniedException' },
+    );
+  });
+
+  test('a ClientToken makes SendMessage idempotent', async () => {
+    const chat = await startChat(node, { InitialMessage: undefined });
+    const token = (
+      await participant.send(
+        new CreateParticipantConnectionCommand({
+          ParticipantToken: chat.ParticipantToken,
+          Type: ['CONNECTION_CREDENTIALS'],
+        }),
+      )
+    ).ConnectionCredentials!.ConnectionToken!;
+    const send = () =>
+      participant.send(
+        new SendMessageCommand({
+          ConnectionToken: token,
+          ContentType: 'text/plain',
+          Content: 'once',
+          ClientToken: 'ct-1',
+        }),
+      );
+    const [a, b] = [await send(), await send()];
+    assert.equal(a.Id, b.Id);
+    const transcript = await participant.send(
+      new GetTranscriptCommand({ ConnectionToken: token, SortOrder: 'ASCENDING' }),
+    );
+    assert.equal(transcript.Transcript!.filter((i) => i.Content === 'once').length, 1);
+  });
+
+  test('content types and sizes the chat does not support are ValidationException', async () => {
+    const chat = await startChat(node, { InitialMessage: undefined });
+    const token = (
+      await participant.send(
+        new CreateParticipantConnectionCommand({
+          ParticipantToken: chat.ParticipantToken,
+          Type: ['CONNECTION_CREDENTIALS'],
+        }),
+      )
+    ).ConnectionCredentials!.ConnectionToken!;
+    const bad = [
+      { ContentType: 'text/markdown', Content: '**not enabled on this chat**' },
+      { ContentType: 'text/plain', Content: 'x'.repeat(1025) },
+      { ContentType: 'image/png', Content: 'x' },
+    ];
+    for (const msg of bad) {
+      await assert.rejects(
+        participant.send(new SendMessageCommand({ ConnectionToken: token, ...msg })),
+        (err: any) => {
+          assert.equal(err.name, 'ValidationException');
+          assert.equal(err.$metadata.httpStatusCode, 400);
+          return true;
+        },
+      );
+    }
+    await participant.send(
+      new SendMessageCommand({
+        ConnectionToken: token,
+        ContentType: 'text/plain',
+        Content: 'x'.repeat(1024),
+      }),
+    );
+  });
+
+  test('tokens are checked: foreign, swapped, missing and forged tokens are AccessDeniedException', async () => {
+    const a = await startChat(node);
+    const b = await startChat(node);
+    const tokenA = (
+      await participant.send(
+        new CreateParticipantConnectionCommand({
+          ParticipantToken: a.ParticipantToken,
+          Type: ['CONNECTION_CREDENTIALS'],
+        }),
+      )
+    ).ConnectionCredentials!.ConnectionToken!;
+    const attempts = [
+      // a ParticipantToken is not a ConnectionToken
+      () =>
+        participant.send(
+          new SendMessageCommand({
+            ConnectionToken: a.ParticipantToken,
+            ContentType: 'text/plain',
+            Content: 'x',
+          }),
+        ),
+      // nor the other way round
+      () =>
+        participant.send(
+          new CreateParticipantConnectionCommand({ ParticipantToken: tokenA, Type: ['WEBSOCKET'] }),
+        ),
+      // a forged ParticipantToken naming b's participant
+      () =>
+        participant.send(
+          new CreateParticipantConnectionCommand({
+            ParticipantToken: `${b.ParticipantToken!.slice(0, 30)}${'A'.repeat(b.ParticipantToken!.length - 30)}`,
+            Type: ['WEBSOCKET'],
+          }),
+        ),
+      () => participant.send(new GetTranscriptCommand({ ConnectionToken: `${tokenA}x` })),
+      () => participant.send(new GetTranscriptCommand({ ConnectionToken: tokenA, ContactId: b.ContactId })),
+    ];
+    for (const attempt of attempts) {
+      await assert.rejects(attempt(), (err: any) => {
+        assert.equal(err.name, 'AccessDeniedException');
+        assert.equal(err.$metadata.httpStatusCode, 403);
+        return true;
+      });
+    }
+    const res = await fetch(`${node.url}/participant/message`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ ContentType: 'text/plain', Content: 'x' }),
+    });
+    assert.equal(res.status, 403);
+    assert.equal(res.headers.get('x-amzn-errortype'), 'AccessDeniedException');
+  });
+
+  test('the customer leaving ends the chat: participant.left, chat.ended, CUSTOMER_DISCONNECT', async () => {
+    const chat = await startChat(node);
+    const conn = await participant.send(
+      new CreateParticipantConnectionCommand({
+        ParticipantToken: chat.ParticipantToken,
+        Type: ['WEBSOCKET', 'CONNECTION_CREDENTIALS'],
+      }),
+    );
+    const socket = new ChatSocket(conn.Websocket!.Url!);
+    await socket.open();
+    await socket.subscribe();
+    await participant.send(
+      new DisconnectParticipantCommand({ ConnectionToken: conn.ConnectionCredentials!.ConnectionToken }),
+    );
+    const left = await socket.chatItem((i) => i.ContentType === `${EVENT}participant.left`);
+    assert.equal(left.ParticipantId, chat.ParticipantId);
+    await socket.chatItem((i) => i.ContentType === `${EVENT}chat.ended`);
+    const { Contact } = await node
+      .connect()
+      .send(new DescribeContactCommand({ InstanceId: node.instanceId, ContactId: chat.ContactId }));
+    assert.equal(Contact!.DisconnectReason, 'CUSTOMER_DISCONNECT');
+    assert.ok(Contact!.DisconnectTimestamp instanceof Date);
+  });
+
+  test('websocket URLs are checked and malformed frames are refused without harm', async () => {
+    const bad = new WebSocket(`${node.url.replace('http', 'ws')}/chat/websocket?token=forged`);
+    const [err] = await once(bad, 'error');
+    assert.match(String(err), /403/);
+
+    const chat = await startChat(node);
+    const conn = await participant.send(
+      new CreateParticipantConnectionCommand({
+        ParticipantToken: chat.ParticipantToken,
+        Type: ['WEBSOCKET'],
+      }),
+    );
+    const socket = new ChatSocket(conn.Websocket!.Url!);
+    await socket.open();
+    socket.send({ topic: 'aws/unknown' });
+    assert.equal((await socket.next((f) => f.topic === 'aws/unknown')).statusCode, 400);
+    const closed = once(socket.ws, 'close');
+    socket.ws.send('not json');
+    const [code] = await closed;
+    assert.equal(code, 1003);
+    // The node still serves.
+    await startChat(node);
+  });
+});
+
+describe('the first connection window', () => {
+  test('a chat whose customer does not connect within 5 minutes ends (EXPIRED)', async () => {
+    const clock = new ManualClock(Date.now());
+    const node = await startTestNode([], { clock });
+    try {
+      const chat = await startChat(node);
+      clock.advance(5 * 60_000 + 1000);
+      await assert.rejects(
+        participantClient(node).send(
+          new CreateParticipantConnectionCommand({
+            ParticipantToken: chat.ParticipantToken,
+            Type: ['WEBSOCKET'],
+          }),
+        ),
+        { name: 'AccessDeniedException' },
+      );
+      // Sign as of the node's clock: it is ahead of the real one now.
+      const connect = new (node.connect().constructor as any)({
+        endpoint: node.url,
+        region: node.region,
+        credentials: node.credentials,
+        systemClockOffset: clock.now() - Date.now(),
+        maxAttempts: 1,
+      });
+      const { Contact } = await connect.send(
+        new DescribeContactCommand({ InstanceId: node.instanceId, ContactId: chat.ContactId }),
+      );
+      assert.equal(Contact.DisconnectReason, 'EXPIRED');
+    } finally {
+      await node.close();
+    }
+  });
+});
