@@ -21,6 +21,7 @@ import { connectEdge } from './services/connect/edge.ts';
 import { buildApp } from './http/app.ts';
 import { bootstrap, writeCredentialFiles, type BootstrapInfo } from './bootstrap.ts';
 import { LocalEventBus } from './adapters/bus/local-event-bus.ts';
+import { FsBlobStore } from './adapters/blob/fs-blob-store.ts';
 import { ChatService } from './domain/chat/chat-service.ts';
 import { ConnectionTokens } from './domain/chat/connection-tokens.ts';
 import { ParticipantProvider } from './services/participant/provider.ts';
@@ -57,7 +58,9 @@ export async function startNode(config: Config, overrides: NodeOverrides = {}): 
       clock,
       ids,
       bus,
+      blobs: new FsBlobStore(join(config.dataDir, 'blobs')),
       tokens: new ConnectionTokens(await tokenKey(store)),
+      onError: (err) => app.log.error({ err }, 'after-chat work failed'),
       websocketUrl: (token) => `${websocketBase}${CHAT_WEBSOCKET_PATH}?token=${token}`,
     });
     const contacts = new ContactService({
@@ -81,8 +84,15 @@ export async function startNode(config: Config, overrides: NodeOverrides = {}): 
       before: allowBrowsers,
     });
     const gateway = attachChatGateway(app.server, chats, bus, app.log);
+    // Chats whose duration ran out end within a second of it, by the node's clock.
+    const expiry = setInterval(() => {
+      chats.expireDue().catch((err) => app.log.error({ err }, 'chat expiry failed'));
+    }, 1000);
+    expiry.unref();
     app.addHook('onClose', async () => {
+      clearInterval(expiry);
       gateway.close();
+      await chats.settled();
       await store.close();
     });
     await app.listen({ host: config.host, port: config.port });

@@ -293,6 +293,22 @@ export function runStoreContract(name: string, open: () => Promise<Store>): void
         await tx((t) => t.instances.insert(instance(1)));
       });
 
+      it('lists the contacts due to expire, earliest first, and not those cleared', async () => {
+        await tx(async (t) => {
+          await t.contacts.insert(contact('late', { expiresAt: T0 + 30 }));
+          await t.contacts.insert(contact('soon', { expiresAt: T0 + 10 }));
+          await t.contacts.insert(contact('never'));
+          await t.contacts.insert(contact('cleared', { expiresAt: T0 + 5 }));
+          await t.contacts.update(contact('cleared', { state: 'ENDED' }));
+        });
+        const due = (before: number, limit = 10) =>
+          tx(async (t) => (await t.contacts.listExpiring(before, limit)).map((c) => c.id));
+        assert.deepEqual(await due(T0 + 9), []);
+        assert.deepEqual(await due(T0 + 10), ['soon']);
+        assert.deepEqual(await due(T0 + 100), ['soon', 'late']);
+        assert.deepEqual(await due(T0 + 100, 1), ['soon']);
+      });
+
       it('round-trips a record without and with optional fields', async () => {
         const bare = contact('contact-1', { attributes: {}, details: {} });
         const full = contact('contact-2', {

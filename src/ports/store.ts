@@ -66,7 +66,7 @@ export interface ContactRecord {
   lastUpdateTimestamp: number;
   disconnectTimestamp?: number;
   disconnectReason?: string;
-  /** When a chat ends by itself (ChatDurationInMinutes). */
+  /** When an active chat ends by itself (ChatDurationInMinutes); cleared when it ends. */
   expiresAt?: number;
   attributes: Record<string, string>;
   /** Channel-specific data the API returns or later issues use (CustomerId, SegmentAttributes…). */
@@ -140,6 +140,8 @@ export interface StoreTx {
     get(instanceId: string, id: string): Promise<ContactRecord | undefined>;
     /** Replaces every mutable field of the contact with the given id. */
     update(contact: ContactRecord): Promise<void>;
+    /** Up to `limit` contacts whose expiresAt <= before, earliest first. */
+    listExpiring(before: number, limit: number): Promise<ContactRecord[]>;
   };
   participants: {
     insert(participant: ParticipantRecord): Promise<void>;

@@ -6,6 +6,8 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { once } from 'node:events';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import WebSocket from 'ws';
 import { DescribeContactCommand, StartChatContactCommand, StopContactCommand } from '@aws-sdk/client-connect';
 import {
@@ -355,6 +357,77 @@ describe('a customer chat through the Participant Service and the websocket', ()
     await startChat(node);
   });
 });
+
+describe('the chat duration', () => {
+  test('a chat ends when ChatDurationInMinutes runs out, and its transcript is written as JSON', async () => {
+    const clock = new ManualClock(Date.now());
+    const node = await startTestNode([], { clock });
+    try {
+      const chat = await startChat(node, { ChatDurationInMinutes: 60 });
+      const conn = await participantClient(node).send(
+        new CreateParticipantConnectionCommand({
+          ParticipantToken: chat.ParticipantToken,
+          Type: ['WEBSOCKET'],
+        }),
+      );
+      const socket = new ChatSocket(conn.Websocket!.Url!);
+      await socket.open();
+      await socket.subscribe();
+      clock.advance(59 * 60_000);
+      await new Promise((r) => setTimeout(r, 1200));
+      const endedEarly = socket.frames.some(
+        (f) => f.topic === 'aws/chat' && String(f.content).includes('chat.ended'),
+      );
+      assert.ok(!endedEarly, 'ended before its time');
+      clock.advance(60_000);
+      const ended = await socket.chatItem((i) => i.ContentType === `${EVENT}chat.ended`);
+      assert.equal(ended.ContactId, chat.ContactId);
+
+      const connect = new (node.connect().constructor as any)({
+        endpoint: node.url,
+        region: node.region,
+        credentials: node.credentials,
+        systemClockOffset: clock.now() - Date.now(),
+        maxAttempts: 1,
+      });
+      const { Contact } = await connect.send(
+        new DescribeContactCommand({ InstanceId: node.instanceId, ContactId: chat.ContactId }),
+      );
+      assert.equal(Contact.DisconnectReason, 'EXPIRED');
+
+      const dir = join(node.dataDir, 'blobs', 'connect', node.instanceId, 'ChatTranscripts');
+      const file = await waitFor(() => findFile(dir, `${chat.ContactId}_`));
+      const transcript = JSON.parse(readFileSync(file, 'utf8'));
+      assert.equal(transcript.ContactId, chat.ContactId);
+      assert.equal(transcript.InstanceId, node.instanceId);
+      assert.deepEqual(transcript.Participants, [{ ParticipantId: chat.ParticipantId }]);
+      assert.deepEqual(
+        transcript.Transcript.map((i: any) => i.ContentType),
+        [`${EVENT}participant.joined`, 'text/plain', `${EVENT}chat.ended`],
+      );
+    } finally {
+      await node.close();
+    }
+  });
+});
+
+function findFile(dir: string, prefix: string): string | undefined {
+  if (!existsSync(dir)) return undefined;
+  for (const entry of readdirSync(dir, { recursive: true, encoding: 'utf8' })) {
+    if (entry.split('/').pop()!.startsWith(prefix)) return join(dir, entry);
+  }
+  return undefined;
+}
+
+async function waitFor<T>(probe: () => T | undefined, timeoutMs = 5000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = probe();
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error('timed out');
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
 
 describe('the first connection window', () => {
   test('a chat whose customer does not connect within 5 minutes ends (EXPIRED)', async () => {

@@ -30,6 +30,8 @@ export interface ChatEvent {
   item: ChatItem;
   /** The chat ended with this item: sockets close after delivering it. */
   ended?: boolean;
+  /** On the ended event: the contact's instance (for the transcript written at the end). */
+  endedIn?: string;
 }
 
 export const EVENT = 'application/vnd.amazonaws.connect.event.';

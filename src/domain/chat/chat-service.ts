@@ -6,6 +6,7 @@
 import type { Clock } from '../../ports/clock.ts';
 import type { IdGenerator } from '../../ports/ids.ts';
 import type { EventBus } from '../../ports/event-bus.ts';
+import type { BlobStore } from '../../ports/blob-store.ts';
 import { topics } from '../../ports/event-bus.ts';
 import type { ContactRecord, ParticipantRecord, Store, StoreTx } from '../../ports/store.ts';
 import { AccessDeniedException, ValidationException } from '../../generated/connectparticipant/errors.ts';
@@ -35,7 +36,10 @@ export interface ChatServiceDeps {
   clock: Clock;
   ids: IdGenerator;
   bus: EventBus;
+  blobs: BlobStore;
   tokens: ConnectionTokens;
+  /** Failures of work done after a request was answered (transcript upload). */
+  onError: (err: unknown) => void;
   /** The URL a websocket token is used at. */
   websocketUrl: (token: string) => string;
 }
@@ -53,6 +57,8 @@ const denied = (why: string) => new AccessDeniedException(why);
 
 export class ChatService {
   readonly #d: ChatServiceDeps;
+  /** Transcript uploads under way, which a shutdown waits for. */
+  readonly #pending = new Set<Promise<void>>();
 
   constructor(deps: ChatServiceDeps) {
     this.#d = deps;
@@ -114,7 +120,7 @@ export class ChatService {
         await this.append(tx, contact, { type: 'EVENT', contentType: contentTypes.left, from: leaving }),
       );
     const ended = await this.append(tx, contact, { type: 'EVENT', contentType: contentTypes.ended });
-    events.push({ ...ended, ended: true });
+    events.push({ ...ended, ended: true, endedIn: contact.instanceId });
     for (const p of await tx.participants.listByContact(contact.id)) {
       if (p.leftAt === undefined) await tx.participants.update({ ...p, leftAt: now });
     }
@@ -124,14 +130,44 @@ export class ChatService {
       disconnectTimestamp: now,
       disconnectReason: reason,
       lastUpdateTimestamp: now,
+      expiresAt: undefined,
     });
     await tx.counters.add(contact.instanceId, 'activeChats', -1);
     return events;
   }
 
-  /** Publishes committed events in order. */
+  /**
+   * Publishes committed events in order; when a chat ended, its transcript is written to the
+   * BlobStore (failures are reported, never thrown: the chat has ended either way).
+   */
   publish(events: ChatEvent[]): void {
-    for (const e of events) this.#d.bus.publish(topics.chat(e.item.InitialContactId), e);
+    for (const e of events) {
+      this.#d.bus.publish(topics.chat(e.item.InitialContactId), e);
+      if (e.endedIn) {
+        const work = this.#archive(e.item.InitialContactId, e.endedIn, e.item.ContactId)
+          .catch((err) => this.#d.onError(err))
+          .finally(() => this.#pending.delete(work));
+        this.#pending.add(work);
+      }
+    }
+  }
+
+  /** Resolves when the work started after answered requests has finished. */
+  async settled(): Promise<void> {
+    while (this.#pending.size > 0) await Promise.all([...this.#pending]);
+  }
+
+  /** Ends the chats whose ChatDurationInMinutes has run out by now; returns how many. */
+  async expireDue(limit = 100): Promise<number> {
+    const events = await this.#d.store.transaction(async (tx) => {
+      const out: ChatEvent[] = [];
+      for (const contact of await tx.contacts.listExpiring(this.#d.clock.now(), limit)) {
+        out.push(...(await this.end(tx, contact, 'EXPIRED')));
+      }
+      return out;
+    });
+    this.publish(events);
+    return events.filter((e) => e.ended).length;
   }
 
   // ------------------------------------------------------------ the Participant API
@@ -284,6 +320,41 @@ export class ChatService {
   }
 
   // ------------------------------------------------------------ internals
+
+  /**
+   * The transcript as Amazon Connect writes it at the end of a chat, at a key in its layout
+   * (connect/<instance>/ChatTranscripts/yyyy/mm/dd/<contactId>_<yyyymmddThh:mm>_UTC.json).
+   */
+  async #archive(chatId: string, instanceId: string, contactId: string): Promise<void> {
+    const { contact, items, participants } = await this.#d.store.transaction(async (tx) => {
+      const ended = await tx.contacts.get(instanceId, contactId);
+      const all = [];
+      for (let after = 0; ;) {
+        const page = await tx.chatItems.list(chatId, { order: 'asc', after, limit: 500 });
+        all.push(...page);
+        if (page.length < 500) break;
+        after = page[page.length - 1].seq;
+      }
+      return {
+        contact: ended,
+        items: all,
+        participants: ended ? await tx.participants.listByContact(ended.id) : [],
+      };
+    });
+    if (!contact) return;
+    const at = new Date(contact.disconnectTimestamp ?? this.#d.clock.now()).toISOString();
+    const key = `connect/${contact.instanceId}/ChatTranscripts/${at.slice(0, 4)}/${at.slice(5, 7)}/${at.slice(8, 10)}/${contact.id}_${at.slice(0, 4)}${at.slice(5, 7)}${at.slice(8, 10)}T${at.slice(11, 16)}_UTC.json`;
+    const transcript = {
+      Version: '2019-08-26',
+      AWSAccountId: contact.arn.split(':')[4],
+      InstanceId: contact.instanceId,
+      InitialContactId: contact.initialContactId,
+      ContactId: contact.id,
+      Participants: participants.map((p) => ({ ParticipantId: p.id })),
+      Transcript: items.map((s) => s.item).filter((i) => i.Type !== 'MESSAGEMETADATA'),
+    };
+    await this.#d.blobs.put(key, JSON.stringify(transcript, null, 2), 'application/json');
+  }
 
   #stamp(): Stamp {
     return { Id: this.#d.ids.uuid(), AbsoluteTime: iso(this.#d.clock.now()) };

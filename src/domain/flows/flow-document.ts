@@ -1,11 +1,14 @@
 /**
- * The flow language document (Version 2019-10-30) as CreateContactFlow stores it: the
- * structural rules every flow must meet to be saved. Executing flows is the flow engine's job.
+ * The flow language document (Version 2019-10-30) as CreateContactFlow stores it, and the
+ * rules a flow must meet to be saved: structure here, each action type's own rules in its
+ * module under actions/ (via validation.ts). Executing flows is engine.ts's job.
+ * The parsed object is the stored one: Metadata and unknown keys are kept untouched, so
+ * designer exports round-trip.
  */
+import { actionProblems, identifierProblem } from './validation.ts';
 
 export const FLOW_LANGUAGE_VERSION = '2019-10-30';
 export const MAX_ACTIONS = 250;
-const FORBIDDEN_IDENTIFIER = /[%:()\\/=$,;[\]{}]/;
 
 export interface FlowTransitions {
   NextAction?: string;
@@ -27,6 +30,19 @@ export interface FlowDocument {
   Metadata?: Record<string, unknown>;
 }
 
+const isObject = (x: unknown): x is Record<string, unknown> =>
+  !!x && typeof x === 'object' && !Array.isArray(x);
+
+/** Every NextAction an action names, whatever the shape of its Transitions. */
+function targets(t: FlowTransitions): unknown[] {
+  const list = (x: unknown) => (Array.isArray(x) ? x : []);
+  return [
+    t.NextAction,
+    ...list(t.Errors).map((e) => e?.NextAction),
+    ...list(t.Conditions).map((c) => c?.NextAction),
+  ];
+}
+
 /** Parses a flow's Content; returns the document or the list of problems that prevent saving it. */
 export function parseFlow(
   content: string,
@@ -37,45 +53,48 @@ export function parseFlow(
   } catch (err) {
     return { problems: [`Content is not valid JSON: ${(err as Error).message}`] };
   }
-  if (!doc || typeof doc !== 'object' || Array.isArray(doc))
-    return { problems: ['Content must be a JSON object'] };
-  const flow = doc as FlowDocument;
+  if (!isObject(doc)) return { problems: ['Content must be a JSON object'] };
+  const flow = doc as unknown as FlowDocument;
   const problems: string[] = [];
   if (flow.Version !== FLOW_LANGUAGE_VERSION) problems.push(`Version must be "${FLOW_LANGUAGE_VERSION}"`);
+  if (flow.Metadata !== undefined && !isObject(flow.Metadata)) problems.push('Metadata must be an object');
   if (!Array.isArray(flow.Actions)) return { problems: [...problems, 'Actions must be an array'] };
   if (flow.Actions.length > MAX_ACTIONS) problems.push(`A flow has at most ${MAX_ACTIONS} actions`);
   const ids = new Set<string>();
+  const wellFormed: FlowAction[] = [];
   for (const [i, action] of flow.Actions.entries()) {
-    if (!action || typeof action !== 'object') {
+    if (!isObject(action)) {
       problems.push(`Actions[${i}] must be an object`);
       continue;
     }
     const id = action.Identifier;
-    if (typeof id !== 'string' || id.length === 0 || id.length > 50 || FORBIDDEN_IDENTIFIER.test(id)) {
-      problems.push(`Actions[${i}].Identifier ${JSON.stringify(id)} is not a valid identifier`);
-    } else if (ids.has(id)) {
-      problems.push(`Identifier ${id} is used by more than one action`);
-    }
+    const why = identifierProblem(id);
+    if (why)
+      problems.push(`Actions[${i}].Identifier ${JSON.stringify(id)} is not a valid identifier: ${why}`);
+    else if (ids.has(id)) problems.push(`Identifier ${id} is used by more than one action`);
     ids.add(id);
-    if (typeof action.Type !== 'string') problems.push(`Action ${id}: Type must be a string`);
-    if (!action.Parameters || typeof action.Parameters !== 'object')
+    let ok = !why;
+    if (typeof action.Type !== 'string') {
+      problems.push(`Action ${id}: Type must be a string`);
+      ok = false;
+    }
+    if (!isObject(action.Parameters)) {
       problems.push(`Action ${id}: Parameters must be an object`);
-    if (!action.Transitions || typeof action.Transitions !== 'object')
+      ok = false;
+    }
+    if (!isObject(action.Transitions)) {
       problems.push(`Action ${id}: Transitions must be an object`);
+      ok = false;
+    }
+    if (ok) wellFormed.push(action);
   }
   if (typeof flow.StartAction !== 'string' || !ids.has(flow.StartAction)) {
     problems.push(`StartAction ${JSON.stringify(flow.StartAction)} does not name an action`);
   }
-  for (const action of flow.Actions) {
-    const t = action?.Transitions;
-    if (!t || typeof t !== 'object') continue;
-    const targets = [
-      t.NextAction,
-      ...(t.Errors ?? []).map((e) => e?.NextAction),
-      ...(t.Conditions ?? []).map((c) => c?.NextAction),
-    ];
-    for (const target of targets) {
-      if (target !== undefined && !ids.has(target)) {
+  for (const action of wellFormed) {
+    problems.push(...actionProblems(action));
+    for (const target of targets(action.Transitions)) {
+      if (target !== undefined && !(typeof target === 'string' && ids.has(target))) {
         problems.push(
           `Action ${action.Identifier} transitions to ${JSON.stringify(target)}, which does not exist`,
         );

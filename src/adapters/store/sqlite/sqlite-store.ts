@@ -57,6 +57,8 @@ const SQL = {
       disconnect_reason, expires_at, attributes, details, instance_id, id)
     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
   contactGet: 'SELECT * FROM contacts WHERE instance_id = ? AND id = ?',
+  contactsExpiring:
+    'SELECT * FROM contacts WHERE expires_at IS NOT NULL AND expires_at <= ? ORDER BY expires_at LIMIT ?',
   contactUpdate: `UPDATE contacts SET arn = ?, initial_contact_id = ?, previous_contact_id = ?,
       related_contact_id = ?, channel = ?, initiation_method = ?, state = ?, flow_id = ?,
       initiation_timestamp = ?, last_update_timestamp = ?, disconnect_timestamp = ?, disconnect_reason = ?,
@@ -279,6 +281,7 @@ function createTx(statements: Statements, state: { open: boolean }): StoreTx {
       insert: async (c) => void s().contactInsert.run(...contactParams(c)),
       get: async (instanceId, id) => one(s().contactGet.get(instanceId, id), toContact),
       update: async (c) => void s().contactUpdate.run(...contactParams(c)),
+      listExpiring: async (before, limit) => s().contactsExpiring.all(before, limit).map(toContact),
     },
     participants: {
       insert: async (p) => void s().participantInsert.run(...participantParams(p)),
