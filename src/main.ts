@@ -27,6 +27,8 @@ import { ConnectionTokens } from './domain/chat/connection-tokens.ts';
 import { ParticipantProvider } from './services/participant/provider.ts';
 import { allowBrowsers, participantEdge } from './services/participant/edge.ts';
 import { attachChatGateway, CHAT_WEBSOCKET_PATH } from './gateway/chat-gateway.ts';
+import { ChatFlows } from './domain/chat/chat-flows.ts';
+import { FlowEngine } from './domain/flows/engine.ts';
 import { logOptions } from './log.ts';
 
 export interface RunningNode {
@@ -63,6 +65,15 @@ export async function startNode(config: Config, overrides: NodeOverrides = {}): 
       onError: (err) => app.log.error({ err }, 'after-chat work failed'),
       websocketUrl: (token) => `${websocketBase}${CHAT_WEBSOCKET_PATH}?token=${token}`,
     });
+    const flows = new ChatFlows({
+      store,
+      clock,
+      bus,
+      engine: new FlowEngine({ clock }),
+      chats,
+      resources,
+      onError: (err, contactId) => app.log.error({ err, contactId }, 'contact flow failed'),
+    });
     const contacts = new ContactService({
       store,
       clock,
@@ -71,6 +82,7 @@ export async function startNode(config: Config, overrides: NodeOverrides = {}): 
       resources,
       chats,
       limits: { activeChatsPerInstance: config.quotas.activeChatsPerInstance },
+      onChatStarted: (contact) => void flows.start(contact),
     });
     const info = await bootstrap(config, { store, clock, ids, instances, resources, accessKeys });
     const provider = new ConnectProvider(contacts, new AdminProvider(store, instances, resources));
@@ -84,14 +96,18 @@ export async function startNode(config: Config, overrides: NodeOverrides = {}): 
       before: allowBrowsers,
     });
     const gateway = attachChatGateway(app.server, chats, bus, app.log);
-    // Chats whose duration ran out end within a second of it, by the node's clock.
+    // Chats whose duration ran out end, and flows waiting on a timer wake, within a second of
+    // their time by the node's clock.
     const expiry = setInterval(() => {
       chats.expireDue().catch((err) => app.log.error({ err }, 'chat expiry failed'));
+      flows.wakeDue();
     }, 1000);
     expiry.unref();
     app.addHook('onClose', async () => {
       clearInterval(expiry);
       gateway.close();
+      flows.close();
+      await flows.settled();
       await chats.settled();
       await store.close();
     });

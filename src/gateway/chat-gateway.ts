@@ -39,20 +39,32 @@ export function attachChatGateway(server: Server, chats: ChatService, bus: Event
     if (url.pathname !== CHAT_WEBSOCKET_PATH) return; // another upgrade handler's path
     const token = url.searchParams.get('token') ?? '';
     chats.callerOf(token, 'websocket').then(
-      ({ contact, participant }) =>
-        wss.handleUpgrade(req, socket, head, (ws) => serve(ws, contact.initialContactId, participant.id)),
+      ({ contact, participant, claims }) =>
+        wss.handleUpgrade(req, socket, head, (ws) =>
+          serve(ws, contact.initialContactId, participant.id, claims?.fromSeq ?? 0),
+        ),
       () => {
         socket.end('HTTP/1.1 403 Forbidden\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
       },
     );
   };
 
-  const serve = (ws: WebSocket, chatId: string, participantId: string) => {
+  /**
+   * A socket gets the chat's items after `fromSeq` (its URL says where it starts) once it
+   * subscribes, then live ones; by transcript position, none twice and none skipped.
+   */
+  const serve = (ws: WebSocket, chatId: string, participantId: string, fromSeq: number) => {
     alive.add(ws);
     let subscribed = false;
+    let catchingUp = false;
+    let lastSeq = fromSeq;
     const pending: ChatEvent[] = [];
     const deliver = (event: ChatEvent) => {
       if (ws.readyState !== ws.OPEN) return;
+      if (event.seq !== undefined) {
+        if (event.seq <= lastSeq) return;
+        lastSeq = event.seq;
+      }
       if (ws.bufferedAmount > MAX_BUFFERED_BYTES) {
         log.warn({ participantId }, 'closing a chat websocket that does not keep up');
         ws.terminate();
@@ -68,9 +80,23 @@ export function attachChatGateway(server: Server, chats: ChatService, bus: Event
       if (event.ended) setImmediate(() => ws.close(1000, 'Chat ended'));
     };
     const unsubscribe = bus.subscribe(topics.chat(chatId), (event) => {
-      if (subscribed) deliver(event as ChatEvent);
+      if (subscribed && !catchingUp) deliver(event as ChatEvent);
       else if (pending.length < MAX_PENDING) pending.push(event as ChatEvent);
     });
+    const catchUp = () => {
+      catchingUp = true;
+      chats.itemsAfter(chatId, lastSeq).then(
+        (items) => {
+          for (const e of items) deliver(e);
+          for (const e of pending.splice(0)) deliver(e);
+          catchingUp = false;
+        },
+        (err) => {
+          log.warn({ err, participantId }, 'could not catch a chat websocket up');
+          ws.close(1011, 'Could not read the chat');
+        },
+      );
+    };
     ws.on('close', unsubscribe);
     ws.on('pong', () => alive.add(ws));
     ws.on('message', (data, isBinary) => {
@@ -91,7 +117,7 @@ export function attachChatGateway(server: Server, chats: ChatService, bus: Event
           );
           if (ok && !subscribed) {
             subscribed = true;
-            for (const e of pending.splice(0)) deliver(e);
+            catchUp();
           }
           break;
         }

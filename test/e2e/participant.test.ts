@@ -111,6 +111,14 @@ describe('a customer chat through the Participant Service and the websocket', ()
     const socket = new ChatSocket(conn.Websocket!.Url!);
     await socket.open();
     await socket.subscribe();
+    // The first socket gets the chat from its start: the customer's arrival, the InitialMessage,
+    // and the Default inbound flow's greeting.
+    await socket.chatItem((i) => i.ContentType === `${EVENT}participant.joined`);
+    await socket.chatItem((i) => i.Content === 'Hello' && i.ParticipantRole === 'CUSTOMER');
+    const greeting = await socket.chatItem((i) => i.ParticipantRole === 'SYSTEM');
+    assert.equal(greeting.Content, 'Thanks for contacting us. An agent will be with you shortly.');
+    assert.equal(greeting.Type, 'MESSAGE');
+    assert.equal(greeting.DisplayName, 'SYSTEM_MESSAGE');
     socket.send({ topic: 'aws/heartbeat' });
     await socket.next((f) => f.topic === 'aws/heartbeat');
     socket.send({ topic: 'aws/ping' });
@@ -162,8 +170,15 @@ describe('a customer chat through the Participant Service and the websocket', ()
     assert.deepEqual(summary, [
       `EVENT:${EVENT}participant.joined:`,
       'MESSAGE:text/plain:Hello',
+      'MESSAGE:text/plain:Thanks for contacting us. An agent will be with you shortly.',
       'MESSAGE:text/plain:I need help',
     ]);
+    // The flow then put the chat in BasicQueue.
+    const { Contact: queued } = await node
+      .connect()
+      .send(new DescribeContactCommand({ InstanceId: node.instanceId, ContactId: chat.ContactId }));
+    assert.ok(queued!.QueueInfo?.Id, 'the Default inbound flow queues the chat');
+    assert.ok(queued!.QueueInfo!.EnqueueTimestamp instanceof Date);
     const read = transcript.Transcript!.find((i) => i.Id === sent.Id)!;
     assert.equal(read.MessageMetadata!.Receipts![0].RecipientParticipantId, chat.ParticipantId);
 
@@ -220,6 +235,28 @@ describe('a customer chat through the Participant Service and the websocket', ()
       new GetTranscriptCommand({ ConnectionToken: token, SortOrder: 'ASCENDING' }),
     );
     assert.equal(transcript.Transcript!.filter((i) => i.Content === 'once').length, 1);
+
+    // chatjs gives every read receipt the same ClientToken: receipts for different messages all count.
+    const second = await participant.send(
+      new SendMessageCommand({ ConnectionToken: token, ContentType: 'text/plain', Content: 'twice' }),
+    );
+    for (const messageId of [a.Id, second.Id]) {
+      await participant.send(
+        new SendEventCommand({
+          ConnectionToken: token,
+          ContentType: `${EVENT}message.read`,
+          Content: JSON.stringify({ messageId }),
+          ClientToken: 'INCOMING_READ_RECEIPT',
+        }),
+      );
+    }
+    const after = await participant.send(
+      new GetTranscriptCommand({ ConnectionToken: token, SortOrder: 'ASCENDING' }),
+    );
+    const receipted = after
+      .Transcript!.filter((i) => i.MessageMetadata?.Receipts?.[0]?.ReadTimestamp)
+      .map((i) => i.Id);
+    assert.deepEqual(receipted, [a.Id, second.Id]);
   });
 
   test('content types and sizes the chat does not support are ValidationException', async () => {
@@ -402,8 +439,13 @@ describe('the chat duration', () => {
       assert.equal(transcript.InstanceId, node.instanceId);
       assert.deepEqual(transcript.Participants, [{ ParticipantId: chat.ParticipantId }]);
       assert.deepEqual(
-        transcript.Transcript.map((i: any) => i.ContentType),
-        [`${EVENT}participant.joined`, 'text/plain', `${EVENT}chat.ended`],
+        transcript.Transcript.map((i: any) => `${i.ParticipantRole ?? '-'}:${i.ContentType}`),
+        [
+          'CUSTOMER:' + `${EVENT}participant.joined`,
+          'CUSTOMER:text/plain',
+          'SYSTEM:text/plain',
+          `-:${EVENT}chat.ended`,
+        ],
       );
     } finally {
       await node.close();

@@ -3,6 +3,7 @@
  * events, the transcript read back, leaving — and how a chat ends. Every item is written to the
  * store first and published on the EventBus after its transaction commits, in transcript order.
  */
+import { hash } from 'node:crypto';
 import type { Clock } from '../../ports/clock.ts';
 import type { IdGenerator } from '../../ports/ids.ts';
 import type { EventBus } from '../../ports/event-bus.ts';
@@ -49,7 +50,7 @@ export interface Connection {
   ConnectionCredentials?: { ConnectionToken: string; Expiry: string };
 }
 
-type Caller = { participant: ParticipantRecord; contact: ContactRecord };
+type Caller = { participant: ParticipantRecord; contact: ContactRecord; claims?: TokenClaims };
 type Stamp = { Id: string; AbsoluteTime: string };
 
 const iso = (ms: number) => new Date(ms).toISOString();
@@ -181,22 +182,28 @@ export class ChatService {
     if (types.includes('WEBRTC_CONNECTION')) {
       throw new ValidationException('WEBRTC_CONNECTION applies to web calls, not to chats');
     }
-    const outcome = await store.transaction<{ expired: ChatEvent[] } | { caller: Caller }>(async (tx) => {
-      const caller = await this.#byParticipantToken(tx, participantToken);
-      const { participant, contact } = caller;
-      const now = clock.now();
-      if (participant.connectedAt === undefined) {
-        if (
-          participant.role === 'CUSTOMER' &&
-          now > contact.initiationTimestamp + FIRST_CONNECTION_WINDOW_MS
-        ) {
-          // Amazon Connect ends a chat whose customer never connected within 5 minutes.
-          return { expired: await this.end(tx, contact, 'EXPIRED') };
+    const outcome = await store.transaction<{ expired: ChatEvent[] } | { caller: Caller; fromSeq: number }>(
+      async (tx) => {
+        const caller = await this.#byParticipantToken(tx, participantToken);
+        const { participant, contact } = caller;
+        const now = clock.now();
+        // A participant's first socket gets the chat from its start (the flow may have greeted
+        // before the customer connected); later ones continue from where the chat is now.
+        const last = await tx.chatItems.list(contact.initialContactId, { order: 'desc', limit: 1 });
+        const fromSeq = participant.connectedAt === undefined ? 0 : (last[0]?.seq ?? 0);
+        if (participant.connectedAt === undefined) {
+          if (
+            participant.role === 'CUSTOMER' &&
+            now > contact.initiationTimestamp + FIRST_CONNECTION_WINDOW_MS
+          ) {
+            // Amazon Connect ends a chat whose customer never connected within 5 minutes.
+            return { expired: await this.end(tx, contact, 'EXPIRED') };
+          }
+          await tx.participants.update({ ...participant, connectedAt: now });
         }
-        await tx.participants.update({ ...participant, connectedAt: now });
-      }
-      return { caller };
-    });
+        return { caller, fromSeq };
+      },
+    );
     if ('expired' in outcome) {
       this.publish(outcome.expired);
       throw denied('The chat has ended: its participant did not connect within 5 minutes of its start');
@@ -212,7 +219,12 @@ export class ChatService {
     const out: Connection = {};
     if (types.includes('WEBSOCKET')) {
       out.Websocket = {
-        Url: this.#d.websocketUrl(this.#d.tokens.issue('websocket', claims(now + WEBSOCKET_URL_TTL_MS))),
+        Url: this.#d.websocketUrl(
+          this.#d.tokens.issue('websocket', {
+            ...claims(now + WEBSOCKET_URL_TTL_MS),
+            fromSeq: outcome.fromSeq,
+          }),
+        ),
         ConnectionExpiry: iso(now + CONNECTION_TOKEN_TTL_MS),
       };
     }
@@ -259,7 +271,10 @@ export class ChatService {
     }
     const { events, response } = await this.#d.store.transaction(async (tx) => {
       const { participant, contact } = await this.#byConnectionToken(tx, connectionToken);
-      return this.#once(tx, `SendEvent/${participant.id}`, input.ClientToken, async (stamp) => {
+      // chatjs sends every receipt with the same ClientToken (INCOMING_READ_RECEIPT): an event is
+      // a repeat only if its content is the same too.
+      const scope = `SendEvent/${participant.id}/${hash('sha256', `${input.ContentType}\n${input.Content ?? ''}`, 'base64url')}`;
+      return this.#once(tx, scope, input.ClientToken, async (stamp) => {
         if (input.ContentType === contentTypes.delivered || input.ContentType === contentTypes.read) {
           return this.#receipt(tx, contact, participant, input.ContentType, input.Content, stamp);
         }
@@ -311,6 +326,19 @@ export class ChatService {
         InitialContactId: contact.initialContactId,
         ...(await readTranscript(tx, contact.initialContactId, input)),
       };
+    });
+  }
+
+  /** Transcript items after a position, in order, for a socket catching up. */
+  async itemsAfter(chatId: string, after: number): Promise<ChatEvent[]> {
+    return this.#d.store.transaction(async (tx) => {
+      const out: ChatEvent[] = [];
+      for (;;) {
+        const page = await tx.chatItems.list(chatId, { order: 'asc', after, limit: 500 });
+        out.push(...page.map((s) => ({ seq: s.seq, item: s.item as unknown as ChatItem })));
+        if (page.length < 500) return out;
+        after = page[page.length - 1].seq;
+      }
     });
   }
 
@@ -444,7 +472,7 @@ export class ChatService {
     if (!claims) throw denied('Invalid or expired connection token');
     const participant = await tx.participants.get(claims.participantId);
     if (!participant) throw denied('Invalid or expired connection token');
-    return this.#live(tx, participant);
+    return { ...(await this.#live(tx, participant)), claims };
   }
 
   async #live(tx: StoreTx, participant: ParticipantRecord): Promise<Caller> {

@@ -13,6 +13,8 @@ export interface TokenClaims {
   instanceId: string;
   contactId: string;
   expiresAt: number;
+  /** Websocket tokens: the transcript position after which the socket's items start. */
+  fromSeq?: number;
 }
 
 export class ConnectionTokens {
@@ -24,7 +26,13 @@ export class ConnectionTokens {
 
   issue(kind: TokenKind, claims: TokenClaims): string {
     const payload = Buffer.from(
-      JSON.stringify([claims.participantId, claims.instanceId, claims.contactId, claims.expiresAt]),
+      JSON.stringify([
+        claims.participantId,
+        claims.instanceId,
+        claims.contactId,
+        claims.expiresAt,
+        claims.fromSeq ?? 0,
+      ]),
     ).toString('base64url');
     return `${payload}.${this.#sign(kind, payload)}`;
   }
@@ -43,10 +51,16 @@ export class ConnectionTokens {
     } catch {
       return undefined;
     }
-    if (!Array.isArray(fields) || fields.length !== 4) return undefined;
-    const [participantId, instanceId, contactId, expiresAt] = fields as [string, string, string, number];
+    if (!Array.isArray(fields) || fields.length !== 5) return undefined;
+    const [participantId, instanceId, contactId, expiresAt, fromSeq] = fields as [
+      string,
+      string,
+      string,
+      number,
+      number,
+    ];
     if (typeof expiresAt !== 'number' || expiresAt <= now) return undefined;
-    return { participantId, instanceId, contactId, expiresAt };
+    return { participantId, instanceId, contactId, expiresAt, fromSeq };
   }
 
   // The kind is signed too: a websocket token is never accepted as a ConnectionToken.

@@ -43,6 +43,8 @@ export interface ContactServiceDeps {
   resources: ResourceService;
   chats: ChatService;
   limits: ContactLimits;
+  /** Told of every chat created (not of idempotent repeats), once it is committed: runs its flow. */
+  onChatStarted?: (contact: ContactRecord) => void;
 }
 
 export class ContactService {
@@ -57,7 +59,11 @@ export class ContactService {
     const supported = req.SupportedMessagingContentTypes ?? DEFAULT_SUPPORTED_TYPES;
     checkStartChat(req, supported);
     const { store, clock, ids, limits, chats } = this.#d;
-    const { response, events } = await store.transaction(async (tx) => {
+    const { response, events, created } = await store.transaction<{
+      response: StartChatContactResponse;
+      events: ChatEvent[];
+      created?: ContactRecord;
+    }>(async (tx) => {
       const instance = await this.#d.instances.require(tx, caller, req.InstanceId);
       const flow = await this.#inboundFlow(tx, instance, req.ContactFlowId);
       if (req.RelatedContactId) await this.#requireContact(tx, instance, req.RelatedContactId);
@@ -158,9 +164,10 @@ export class ContactService {
           }),
         );
       }
-      return { response, events };
+      return { response, events, created: contact };
     });
     chats.publish(events);
+    if (created) this.#d.onChatStarted?.(created);
     return response;
   }
 

@@ -105,6 +105,7 @@ function describeContactShape(c: ContactRecord): S.Contact {
   const d = c.details as {
     customerId?: string;
     segmentAttributes?: Record<string, S.SegmentAttributeValue>;
+    queueInfo?: { Id: string; EnqueueTimestamp: number };
   };
   return {
     Arn: c.arn,
@@ -114,6 +115,10 @@ function describeContactShape(c: ContactRecord): S.Contact {
     RelatedContactId: c.relatedContactId,
     InitiationMethod: c.initiationMethod as S.ContactInitiationMethod,
     Channel: c.channel,
+    QueueInfo: d.queueInfo && {
+      Id: d.queueInfo.Id,
+      EnqueueTimestamp: new Date(d.queueInfo.EnqueueTimestamp),
+    },
     InitiationTimestamp: new Date(c.initiationTimestamp),
     LastUpdateTimestamp: new Date(c.lastUpdateTimestamp),
     DisconnectTimestamp: c.disconnectTimestamp === undefined ? undefined : new Date(c.disconnectTimestamp),
