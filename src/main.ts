@@ -103,10 +103,13 @@ export async function startNode(config: Config, overrides: NodeOverrides = {}): 
       flows.wakeDue();
     }, 1000);
     expiry.unref();
-    app.addHook('onClose', async () => {
+    // Sockets first: the HTTP server's close waits for every connection, upgraded ones too.
+    app.addHook('preClose', async () => {
       clearInterval(expiry);
       gateway.close();
       flows.close();
+    });
+    app.addHook('onClose', async () => {
       await flows.settled();
       await chats.settled();
       await store.close();

@@ -9,7 +9,12 @@ import { once } from 'node:events';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import WebSocket from 'ws';
-import { DescribeContactCommand, StartChatContactCommand, StopContactCommand } from '@aws-sdk/client-connect';
+import {
+  CreateParticipantCommand,
+  DescribeContactCommand,
+  StartChatContactCommand,
+  StopContactCommand,
+} from '@aws-sdk/client-connect';
 import {
   ConnectParticipantClient,
   CreateParticipantConnectionCommand,
@@ -207,6 +212,74 @@ describe('a customer chat through the Participant Service and the websocket', ()
         }),
       ),
       { name: 'AccessDeniedException' },
+    );
+  });
+
+  test('a CUSTOM_BOT added with CreateParticipant talks with the customer through the same chat', async () => {
+    const chat = await startChat(node);
+    const customer = await participant.send(
+      new CreateParticipantConnectionCommand({
+        ParticipantToken: chat.ParticipantToken,
+        Type: ['WEBSOCKET', 'CONNECTION_CREDENTIALS'],
+      }),
+    );
+    const socket = new ChatSocket(customer.Websocket!.Url!);
+    await socket.open();
+    await socket.subscribe();
+
+    const added = await node.connect().send(
+      new CreateParticipantCommand({
+        InstanceId: node.instanceId,
+        ContactId: chat.ContactId,
+        ParticipantDetails: { ParticipantRole: 'CUSTOM_BOT', DisplayName: 'Helper bot' },
+      }),
+    );
+    const joined = await socket.chatItem(
+      (i) => i.ContentType === `${EVENT}participant.joined` && i.ParticipantId === added.ParticipantId,
+    );
+    assert.equal(joined.ParticipantRole, 'CUSTOM_BOT');
+    assert.equal(joined.DisplayName, 'Helper bot');
+
+    const bot = await participant.send(
+      new CreateParticipantConnectionCommand({
+        ParticipantToken: added.ParticipantCredentials!.ParticipantToken,
+        Type: ['CONNECTION_CREDENTIALS'],
+        ConnectParticipant: true,
+      }),
+    );
+    const botToken = bot.ConnectionCredentials!.ConnectionToken!;
+    const reply = await participant.send(
+      new SendMessageCommand({
+        ConnectionToken: botToken,
+        ContentType: 'text/plain',
+        Content: 'How can I help?',
+      }),
+    );
+    const pushed = await socket.chatItem((i) => i.Id === reply.Id);
+    assert.equal(pushed.ParticipantRole, 'CUSTOM_BOT');
+    assert.equal(pushed.DisplayName, 'Helper bot');
+
+    const question = await participant.send(
+      new SendMessageCommand({
+        ConnectionToken: customer.ConnectionCredentials!.ConnectionToken,
+        ContentType: 'text/plain',
+        Content: 'My order is late',
+      }),
+    );
+    const seenByBot = await participant.send(
+      new GetTranscriptCommand({ ConnectionToken: botToken, SortOrder: 'ASCENDING' }),
+    );
+    assert.ok(seenByBot.Transcript!.some((i) => i.Id === question.Id && i.ParticipantRole === 'CUSTOMER'));
+
+    await assert.rejects(
+      node.connect().send(
+        new CreateParticipantCommand({
+          InstanceId: node.instanceId,
+          ContactId: chat.ContactId,
+          ParticipantDetails: { ParticipantRole: 'AGENT', DisplayName: 'Not this way' },
+        }),
+      ),
+      { name: 'InvalidRequestException' },
     );
   });
 

@@ -225,7 +225,8 @@ export class ChatService {
             fromSeq: outcome.fromSeq,
           }),
         ),
-        ConnectionExpiry: iso(now + CONNECTION_TOKEN_TTL_MS),
+        // When the URL stops opening connections (chatjs reads nothing from it but its presence).
+        ConnectionExpiry: iso(now + WEBSOCKET_URL_TTL_MS),
       };
     }
     if (types.includes('CONNECTION_CREDENTIALS')) {

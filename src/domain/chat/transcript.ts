@@ -16,7 +16,7 @@ export interface TranscriptQuery {
   StartPosition?: { Id?: string; AbsoluteTime?: string; MostRecent?: number };
 }
 
-const DEFAULT_MAX_RESULTS = 15;
+const DEFAULT_MAX_RESULTS = 10;
 const PAGE = 100;
 
 interface Cursor {
@@ -44,6 +44,8 @@ export async function readTranscript(
   q: TranscriptQuery,
 ): Promise<{ Transcript: ChatItem[]; NextToken?: string }> {
   const limit = q.MaxResults ?? DEFAULT_MAX_RESULTS;
+  // An empty page asked for is an empty page, not a cursor that never moves.
+  if (limit === 0) return { Transcript: [] };
   const start = q.StartPosition ?? {};
   const hasStart =
     start.Id !== undefined || start.AbsoluteTime !== undefined || start.MostRecent !== undefined;

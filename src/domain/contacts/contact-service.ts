@@ -7,7 +7,12 @@ import { hash } from 'node:crypto';
 import type { Clock } from '../../ports/clock.ts';
 import type { IdGenerator } from '../../ports/ids.ts';
 import type { ContactRecord, InstanceRecord, ParticipantRecord, Store, StoreTx } from '../../ports/store.ts';
-import type { StartChatContactRequest, StartChatContactResponse } from '../../generated/connect/shapes.ts';
+import type {
+  CreateParticipantRequest,
+  CreateParticipantResponse,
+  StartChatContactRequest,
+  StartChatContactResponse,
+} from '../../generated/connect/shapes.ts';
 import {
   ContactNotFoundException,
   IdempotencyException,
@@ -171,6 +176,78 @@ export class ContactService {
     return response;
   }
 
+  /**
+   * Adds a CUSTOM_BOT participant to an active chat (CreateParticipant): it joins like anyone
+   * else and talks through the Participant Service with the token it gets.
+   */
+  async createParticipant(
+    caller: InstanceCaller,
+    req: CreateParticipantRequest,
+  ): Promise<CreateParticipantResponse> {
+    const role = req.ParticipantDetails.ParticipantRole ?? 'CUSTOM_BOT';
+    if (role !== 'CUSTOM_BOT') {
+      throw new InvalidRequestException(
+        `ParticipantRole ${role} cannot be added with CreateParticipant; only CUSTOM_BOT`,
+      );
+    }
+    if (req.ParticipantDetails.ParticipantCapabilities) {
+      throw new InvalidRequestException('ParticipantCapabilities apply to web calls, not to chats');
+    }
+    const { store, clock, ids, chats } = this.#d;
+    const { response, events } = await store.transaction(async (tx) => {
+      const instance = await this.#d.instances.require(tx, caller, req.InstanceId);
+      const contact = await this.#requireContact(tx, instance, req.ContactId);
+      if (contact.channel !== 'CHAT' || contact.state !== 'ACTIVE') {
+        throw new InvalidRequestException(`Contact ${req.ContactId} is not an active chat`);
+      }
+      const now = clock.now();
+      const id = ids.uuid();
+      const token = issueToken(ids, id);
+      const response: CreateParticipantResponse = {
+        ParticipantId: id,
+        ParticipantCredentials: {
+          ParticipantToken: token.token,
+          Expiry: new Date(contact.expiresAt ?? now).toISOString(),
+        },
+      };
+      if (req.ClientToken) {
+        const hash = requestHash(req);
+        const claim = await tx.idempotency.claim(
+          `CreateParticipant/${contact.id}`,
+          req.ClientToken,
+          hash,
+          response,
+          now + IDEMPOTENCY_WINDOW_MS,
+          now,
+        );
+        if (!claim.claimed) {
+          if (claim.requestHash !== hash) {
+            throw new IdempotencyException('The ClientToken was already used with different parameters');
+          }
+          return { response: claim.response as CreateParticipantResponse, events: [] };
+        }
+      }
+      const bot: ParticipantRecord = {
+        id,
+        instanceId: instance.id,
+        contactId: contact.id,
+        role: 'CUSTOM_BOT',
+        displayName: req.ParticipantDetails.DisplayName ?? 'BOT',
+        tokenDigest: token.digest,
+        createdAt: now,
+      };
+      await tx.participants.insert(bot);
+      const joined = await chats.append(tx, contact, {
+        type: 'EVENT',
+        contentType: contentTypes.joined,
+        from: bot,
+      });
+      return { response, events: [joined] };
+    });
+    chats.publish(events);
+    return response;
+  }
+
   async describe(caller: InstanceCaller, instanceId: string, contactId: string): Promise<ContactRecord> {
     return this.#d.store.transaction(async (tx) => {
       const instance = await this.#d.instances.require(tx, caller, instanceId);
@@ -273,8 +350,8 @@ function checkStartChat(req: StartChatContactRequest, supported: string[]): void
   }
 }
 
-/** What makes two StartChatContact requests "the same" for a ClientToken: everything but the token. */
-function requestHash(req: StartChatContactRequest): string {
+/** What makes two requests "the same" for a ClientToken: everything but the token. */
+function requestHash(req: { ClientToken?: string }): string {
   const { ClientToken: _token, ...rest } = req;
   return hash('sha256', stableJson(rest), 'base64url');
 }

@@ -163,6 +163,10 @@ export interface ChatMetrics {
   CustomerMetrics?: ParticipantMetrics;
 }
 
+export interface ConflictException {
+  Message?: string;
+}
+
 export interface Contact {
   Arn?: string;
   Id?: string;
@@ -349,6 +353,18 @@ export interface CreateInstanceRequest {
 export interface CreateInstanceResponse {
   Id?: string;
   Arn?: string;
+}
+
+export interface CreateParticipantRequest {
+  InstanceId: string;
+  ContactId: string;
+  ClientToken?: string;
+  ParticipantDetails: ParticipantDetailsToAdd;
+}
+
+export interface CreateParticipantResponse {
+  ParticipantCredentials?: ParticipantTokenCredentials;
+  ParticipantId?: string;
 }
 
 export interface CreateQueueRequest {
@@ -873,6 +889,12 @@ export interface ParticipantDetails {
   DisplayName: string;
 }
 
+export interface ParticipantDetailsToAdd {
+  ParticipantRole?: ParticipantRole;
+  DisplayName?: string;
+  ParticipantCapabilities?: ParticipantCapabilities;
+}
+
 export interface ParticipantMetrics {
   ParticipantId?: string;
   ParticipantType?: ParticipantType;
@@ -885,6 +907,15 @@ export interface ParticipantMetrics {
   LastMessageTimestamp?: Date;
 }
 
+export const ParticipantRole = {
+  "AGENT": "AGENT",
+  "CUSTOMER": "CUSTOMER",
+  "SYSTEM": "SYSTEM",
+  "CUSTOM_BOT": "CUSTOM_BOT",
+  "SUPERVISOR": "SUPERVISOR",
+} as const;
+export type ParticipantRole = (typeof ParticipantRole)[keyof typeof ParticipantRole];
+
 export const ParticipantState = {
   "INITIAL": "INITIAL",
   "CONNECTED": "CONNECTED",
@@ -892,6 +923,11 @@ export const ParticipantState = {
   "MISSED": "MISSED",
 } as const;
 export type ParticipantState = (typeof ParticipantState)[keyof typeof ParticipantState];
+
+export interface ParticipantTokenCredentials {
+  ParticipantToken?: string;
+  Expiry?: string;
+}
 
 export const ParticipantType = {
   "ALL": "ALL",

@@ -32,6 +32,13 @@ export class ConnectProvider implements ConnectApi {
     return this.#contacts.startChat(callerOf(ctx), input);
   }
 
+  createParticipant(
+    input: S.CreateParticipantRequest,
+    ctx: RequestContext,
+  ): Promise<S.CreateParticipantResponse> {
+    return this.#contacts.createParticipant(callerOf(ctx), input);
+  }
+
   async describeContact(
     input: S.DescribeContactRequest,
     ctx: RequestContext,

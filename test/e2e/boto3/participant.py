@@ -410,9 +410,6 @@ class GetTranscript(ParticipantTestCase):
         self.assertEqual(got, self.ids[::-1][: len(got)])
         self.assertIn("NextToken", r)
 
-    # Known server bug: the default page is 15 items (transcript.ts DEFAULT_MAX_RESULTS). Remove
-    # expectedFailure once it is 10; unittest then reports an unexpected success as a failure.
-    @unittest.expectedFailure
     def test_default_page_is_10_items(self):
         # MaxResults "Default: 10" (the connectparticipant model; chat-protocol.md §1).
         self.assertEqual(len(self.transcript(self.token)["Transcript"]), 10)
