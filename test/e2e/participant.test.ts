@@ -544,6 +544,45 @@ async function waitFor<T>(probe: () => T | undefined, timeoutMs = 5000): Promise
   }
 }
 
+describe('token lifetimes', () => {
+  test('a ConnectionToken expires after a day; the ParticipantToken gets a new one; a stale websocket URL is refused', async () => {
+    const clock = new ManualClock(Date.now());
+    const node = await startTestNode([], { clock });
+    try {
+      const client = participantClient(node);
+      const chat = await startChat(node, { ChatDurationInMinutes: 10080 });
+      const first = await client.send(
+        new CreateParticipantConnectionCommand({
+          ParticipantToken: chat.ParticipantToken,
+          Type: ['WEBSOCKET', 'CONNECTION_CREDENTIALS'],
+        }),
+      );
+      clock.advance(101_000);
+      const stale = new WebSocket(first.Websocket!.Url!);
+      const [err] = await once(stale, 'error');
+      assert.match(String(err), /403/, 'a websocket URL opens connections for 100 s only');
+
+      clock.advance(24 * 3600_000);
+      const send = (token: string) =>
+        client.send(
+          new SendMessageCommand({ ConnectionToken: token, ContentType: 'text/plain', Content: 'hi' }),
+        );
+      await assert.rejects(send(first.ConnectionCredentials!.ConnectionToken!), {
+        name: 'AccessDeniedException',
+      });
+      const renewed = await client.send(
+        new CreateParticipantConnectionCommand({
+          ParticipantToken: chat.ParticipantToken,
+          Type: ['CONNECTION_CREDENTIALS'],
+        }),
+      );
+      await send(renewed.ConnectionCredentials!.ConnectionToken!);
+    } finally {
+      await node.close();
+    }
+  });
+});
+
 describe('the first connection window', () => {
   test('a chat whose customer does not connect within 5 minutes ends (EXPIRED)', async () => {
     const clock = new ManualClock(Date.now());
