@@ -24,6 +24,8 @@ export const WEBSOCKET_URL_TTL_MS = 100_000;
 /** How long a ConnectionToken lasts, whatever the chat's duration. */
 export const CONNECTION_TOKEN_TTL_MS = 24 * 3600_000;
 const IDEMPOTENCY_WINDOW_MS = 7 * 24 * 3600_000;
+/** The per-instance counter of chats not yet ended (the concurrent-active-chats quota). */
+export const ACTIVE_CHATS = 'activeChats';
 
 const EVENT_TYPES = new Set([
   contentTypes.typing,
@@ -133,7 +135,7 @@ export class ChatService {
       lastUpdateTimestamp: now,
       expiresAt: undefined,
     });
-    await tx.counters.add(contact.instanceId, 'activeChats', -1);
+    await tx.counters.add(contact.instanceId, ACTIVE_CHATS, -1);
     return events;
   }
 

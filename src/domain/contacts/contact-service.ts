@@ -27,13 +27,12 @@ import type { ResourceService } from '../resources/resource-service.ts';
 import { DEFAULT_SUPPORTED_TYPES, messageProblem, supportedTypesProblem } from '../chat/content-types.ts';
 import { checkAttributes, mergeAttributes } from './attributes.ts';
 import { issueToken } from '../participant-token.ts';
-import type { ChatService } from '../chat/chat-service.ts';
+import { ACTIVE_CHATS, type ChatService } from '../chat/chat-service.ts';
 import { contentTypes, type ChatEvent } from '../chat/chat-item.ts';
 
 export const DEFAULT_CHAT_DURATION_MINUTES = 1500;
 /** How long a ClientToken keeps answering with the contact it first created. */
 export const IDEMPOTENCY_WINDOW_MS = 7 * 24 * 3600 * 1000;
-const ACTIVE_CHATS = 'activeChats';
 
 export interface ContactLimits {
   /** Concurrent active chats per instance; waiting chats count. */
@@ -88,25 +87,9 @@ export class ContactService {
         ParticipantId: customerId,
         ParticipantToken: token.token,
       };
-      if (req.ClientToken) {
-        // Claimed with this response; if anything below refuses the chat, the claim rolls back with it.
-        const hash = requestHash(req);
-        const scope = `StartChatContact/${instance.id}`;
-        const claim = await tx.idempotency.claim(
-          scope,
-          req.ClientToken,
-          hash,
-          response,
-          now + IDEMPOTENCY_WINDOW_MS,
-          now,
-        );
-        if (!claim.claimed) {
-          if (claim.requestHash !== hash) {
-            throw new IdempotencyException('The ClientToken was already used with different parameters');
-          }
-          return { response: claim.response as StartChatContactResponse, events: [] };
-        }
-      }
+      // Claimed with this response; if anything below refuses the chat, the claim rolls back with it.
+      const first = await claimOnce(tx, `StartChatContact/${instance.id}`, req, response, now);
+      if (first) return { response: first, events: [] };
       if (
         (await tx.counters.add(instance.id, ACTIVE_CHATS, 1, limits.activeChatsPerInstance)) === undefined
       ) {
@@ -210,23 +193,8 @@ export class ContactService {
           Expiry: new Date(contact.expiresAt ?? now).toISOString(),
         },
       };
-      if (req.ClientToken) {
-        const hash = requestHash(req);
-        const claim = await tx.idempotency.claim(
-          `CreateParticipant/${contact.id}`,
-          req.ClientToken,
-          hash,
-          response,
-          now + IDEMPOTENCY_WINDOW_MS,
-          now,
-        );
-        if (!claim.claimed) {
-          if (claim.requestHash !== hash) {
-            throw new IdempotencyException('The ClientToken was already used with different parameters');
-          }
-          return { response: claim.response as CreateParticipantResponse, events: [] };
-        }
-      }
+      const first = await claimOnce(tx, `CreateParticipant/${contact.id}`, req, response, now);
+      if (first) return { response: first, events: [] };
       const bot: ParticipantRecord = {
         id,
         instanceId: instance.id,
@@ -348,6 +316,35 @@ function checkStartChat(req: StartChatContactRequest, supported: string[]): void
       'ParticipantConfiguration.ResponseMode INCREMENTAL is not supported by localconnect yet (no streamed bot responses)',
     );
   }
+}
+
+/**
+ * Claims the request's ClientToken (if it has one) with the response it will get. Returns the
+ * first response when the token was used before for the same request; throws
+ * IdempotencyException when it was used for a different one; undefined when this request is new.
+ */
+async function claimOnce<R>(
+  tx: StoreTx,
+  scope: string,
+  req: { ClientToken?: string },
+  response: R,
+  now: number,
+): Promise<R | undefined> {
+  if (!req.ClientToken) return undefined;
+  const hash = requestHash(req);
+  const claim = await tx.idempotency.claim(
+    scope,
+    req.ClientToken,
+    hash,
+    response,
+    now + IDEMPOTENCY_WINDOW_MS,
+    now,
+  );
+  if (claim.claimed) return undefined;
+  if (claim.requestHash !== hash) {
+    throw new IdempotencyException('The ClientToken was already used with different parameters');
+  }
+  return claim.response as R;
 }
 
 /** What makes two requests "the same" for a ClientToken: everything but the token. */
