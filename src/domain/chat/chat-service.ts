@@ -16,6 +16,7 @@ import type { ConnectionTokens, TokenClaims } from './connection-tokens.ts';
 import { contentTypes, type ChatEvent, type ChatItem, type ChatItemType } from './chat-item.ts';
 import { DEFAULT_SUPPORTED_TYPES, messageProblem } from './content-types.ts';
 import { readTranscript, type TranscriptQuery } from './transcript.ts';
+import { claimOnce } from '../idempotency.ts';
 
 /** A customer must connect this soon after StartChatContact, or the chat ends. */
 export const FIRST_CONNECTION_WINDOW_MS = 5 * 60_000;
@@ -23,7 +24,6 @@ export const FIRST_CONNECTION_WINDOW_MS = 5 * 60_000;
 export const WEBSOCKET_URL_TTL_MS = 100_000;
 /** How long a ConnectionToken lasts, whatever the chat's duration. */
 export const CONNECTION_TOKEN_TTL_MS = 24 * 3600_000;
-const IDEMPOTENCY_WINDOW_MS = 7 * 24 * 3600_000;
 /** The per-instance counter of chats not yet ended (the concurrent-active-chats quota). */
 export const ACTIVE_CHATS = 'activeChats';
 
@@ -399,18 +399,8 @@ export class ChatService {
     create: (stamp: Stamp) => Promise<ChatEvent>,
   ): Promise<{ events: ChatEvent[]; response: Stamp }> {
     const stamp = this.#stamp();
-    if (clientToken) {
-      const now = this.#d.clock.now();
-      const claim = await tx.idempotency.claim(
-        scope,
-        clientToken,
-        '',
-        stamp,
-        now + IDEMPOTENCY_WINDOW_MS,
-        now,
-      );
-      if (!claim.claimed) return { events: [], response: claim.response as Stamp };
-    }
+    const first = await claimOnce(tx, scope, { ClientToken: clientToken }, stamp, this.#d.clock.now());
+    if (first) return { events: [], response: first };
     return { events: [await create(stamp)], response: stamp };
   }
 

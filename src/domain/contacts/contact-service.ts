@@ -3,7 +3,6 @@
  * attributes). Each operation is one store transaction, so what a caller is told has
  * happened has been committed.
  */
-import { hash } from 'node:crypto';
 import type { Clock } from '../../ports/clock.ts';
 import type { IdGenerator } from '../../ports/ids.ts';
 import type { ContactRecord, InstanceRecord, ParticipantRecord, Store, StoreTx } from '../../ports/store.ts';
@@ -15,7 +14,6 @@ import type {
 } from '../../generated/connect/shapes.ts';
 import {
   ContactNotFoundException,
-  IdempotencyException,
   InvalidParameterException,
   InvalidRequestException,
   LimitExceededException,
@@ -27,12 +25,11 @@ import type { ResourceService } from '../resources/resource-service.ts';
 import { DEFAULT_SUPPORTED_TYPES, messageProblem, supportedTypesProblem } from '../chat/content-types.ts';
 import { checkAttributes, mergeAttributes } from './attributes.ts';
 import { issueToken } from '../participant-token.ts';
+import { claimOnce } from '../idempotency.ts';
 import { ACTIVE_CHATS, type ChatService } from '../chat/chat-service.ts';
 import { contentTypes, type ChatEvent } from '../chat/chat-item.ts';
 
 export const DEFAULT_CHAT_DURATION_MINUTES = 1500;
-/** How long a ClientToken keeps answering with the contact it first created. */
-export const IDEMPOTENCY_WINDOW_MS = 7 * 24 * 3600 * 1000;
 
 export interface ContactLimits {
   /** Concurrent active chats per instance; waiting chats count. */
@@ -316,52 +313,6 @@ function checkStartChat(req: StartChatContactRequest, supported: string[]): void
       'ParticipantConfiguration.ResponseMode INCREMENTAL is not supported by localconnect yet (no streamed bot responses)',
     );
   }
-}
-
-/**
- * Claims the request's ClientToken (if it has one) with the response it will get. Returns the
- * first response when the token was used before for the same request; throws
- * IdempotencyException when it was used for a different one; undefined when this request is new.
- */
-async function claimOnce<R>(
-  tx: StoreTx,
-  scope: string,
-  req: { ClientToken?: string },
-  response: R,
-  now: number,
-): Promise<R | undefined> {
-  if (!req.ClientToken) return undefined;
-  const hash = requestHash(req);
-  const claim = await tx.idempotency.claim(
-    scope,
-    req.ClientToken,
-    hash,
-    response,
-    now + IDEMPOTENCY_WINDOW_MS,
-    now,
-  );
-  if (claim.claimed) return undefined;
-  if (claim.requestHash !== hash) {
-    throw new IdempotencyException('The ClientToken was already used with different parameters');
-  }
-  return claim.response as R;
-}
-
-/** What makes two requests "the same" for a ClientToken: everything but the token. */
-function requestHash(req: { ClientToken?: string }): string {
-  const { ClientToken: _token, ...rest } = req;
-  return hash('sha256', stableJson(rest), 'base64url');
-}
-
-function stableJson(value: unknown): string {
-  if (Array.isArray(value)) return `[${value.map(stableJson).join(',')}]`;
-  if (value && typeof value === 'object') {
-    const entries = Object.entries(value as Record<string, unknown>)
-      .filter(([, v]) => v !== undefined)
-      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${stableJson(v)}`).join(',')}}`;
-  }
-  return JSON.stringify(value);
 }
 
 function withoutUndefined(obj: Record<string, unknown>): Record<string, unknown> {
