@@ -7,16 +7,46 @@ import { writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { benchStartChatContact, type StartChatRound } from './start-chat-contact.ts';
 import { requireWrk, type LoadResult } from './wrk.ts';
+import {
+  benchChatLatency,
+  benchChatMemory,
+  type ChatMemoryRound,
+  type LatencyResult,
+  type MemoryResult,
+} from './chat.ts';
 
 const ROUNDS = 3;
 const CONNECTIONS = 64;
 const SECONDS = 10;
+/** Chat message latency: concurrent chats, each sending one message a second. */
+const CHATS = 1000;
+const CHAT_SECONDS = 20;
+const CHAT_BASELINE_SECONDS = 10;
+const CHAT_WARMUP_SECONDS = 3;
+/** Memory per idle chat: chats measured, after chats started and connected to warm up. */
+const IDLE_CHATS = 2000;
+const IDLE_WARM_CHATS = 200;
 
 requireWrk();
 const rounds: StartChatRound[] = [];
 for (let i = 0; i < ROUNDS; i++) {
   process.stdout.write(`StartChatContact round ${i + 1}/${ROUNDS}…\n`);
   rounds.push(await benchStartChatContact(CONNECTIONS, SECONDS));
+}
+
+process.stdout.write(`Chat message latency: setting up ${CHATS} chats on each server…\n`);
+const chatRounds = await benchChatLatency({
+  chats: CHATS,
+  rounds: ROUNDS,
+  seconds: CHAT_SECONDS,
+  baselineSeconds: CHAT_BASELINE_SECONDS,
+  warmupSeconds: CHAT_WARMUP_SECONDS,
+  log: (line) => process.stdout.write(`${line}\n`),
+});
+const memoryRounds: ChatMemoryRound[] = [];
+for (let i = 0; i < ROUNDS; i++) {
+  process.stdout.write(`Memory per idle chat round ${i + 1}/${ROUNDS}…\n`);
+  memoryRounds.push(await benchChatMemory(IDLE_CHATS, IDLE_WARM_CHATS));
 }
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
@@ -32,6 +62,28 @@ const perRound = rounds
 const lc = rounds.map((r) => r.localconnect);
 const ratio = median(rounds.map((r) => r.localconnect.throughput / r.bare.throughput));
 const wrapped = lc.some((r) => r.wrapped);
+
+const chatRow = (name: string, rs: LatencyResult[]) =>
+  `| ${name} | ${fmt(median(rs.map((r) => r.throughput)), 0)} | ${fmt(median(rs.map((r) => r.p50ms)), 2)} | ${fmt(median(rs.map((r) => r.p99ms)), 2)} | ${fmt(median(rs.map((r) => r.maxMs)), 1)} | ${fmt(median(rs.map((r) => r.serverCpuUs)), 0)} | ${rs.reduce((n, r) => n + r.lost, 0)} / ${rs.reduce((n, r) => n + r.errors, 0)} |`;
+const chatPerRound = chatRounds
+  .map(
+    ({ localconnect: l, bare: b }, i) =>
+      `| ${i + 1} | ${fmt(l.throughput, 0)} | ${fmt(l.p50ms, 2)} | ${fmt(l.p90ms, 2)} | ${fmt(l.p99ms, 2)} | ${fmt(l.maxMs, 1)} | ${fmt(l.serverCpuUs, 0)} | ${fmt(l.otherCpuPct, 0)}% | ${fmt(b.p50ms, 2)} | ${fmt(b.p99ms, 2)} | ${fmt(b.maxMs, 1)} | ${fmt(b.serverCpuUs, 0)} | ${fmt(b.otherCpuPct, 0)}% |`,
+  )
+  .join('\n');
+const chatP99 = median(chatRounds.map((r) => r.localconnect.p99ms));
+
+const mb = (kb: number) => fmt(kb / 1024, 1);
+const memRow = (name: string, rs: MemoryResult[]) =>
+  `| ${name} | ${fmt(median(rs.map((r) => r.rssPerChatKb)))} | ${fmt(median(rs.map((r) => r.anonPerChatKb)))} | ${fmt(median(rs.map((r) => r.heapPerChatKb)))} | ${mb(median(rs.map((r) => r.before.rssKb)))} → ${mb(median(rs.map((r) => r.after.rssKb)))} |`;
+const memPerRound = memoryRounds
+  .map(
+    ({ localconnect: l, bare: b }, i) =>
+      `| ${i + 1} | ${fmt(l.rssPerChatKb)} | ${fmt(l.rssPerStartedChatKb!)} | ${fmt(l.rssPerSocketKb!)} | ${fmt(l.anonPerChatKb)} | ${fmt(l.heapPerChatKb)} | ${mb(l.before.rssKb)} → ${mb(l.started!.rssKb)} → ${mb(l.after.rssKb)} | ${fmt(b.rssPerChatKb)} | ${fmt(b.anonPerChatKb)} | ${fmt(b.heapPerChatKb)} | ${mb(b.before.rssKb)} → ${mb(b.after.rssKb)} |`,
+  )
+  .join('\n');
+const lcMem = memoryRounds.map((r) => r.localconnect);
+const perIdleChat = median(lcMem.map((r) => r.rssPerChatKb));
 
 const report = `# Benchmarks
 
@@ -63,6 +115,70 @@ ${perRound}
 
 localconnect reaches ${fmt(ratio * 100, 0)}% of the bare server's throughput (median of rounds).
 Target on this machine: at least 5,000 StartChatContact/s with p99 under 20 ms.${wrapped ? '\n\nNote: a round sent more requests than were prepared, so some were idempotent repeats.' : ''}
+
+## Chat message latency
+
+${CHATS} concurrent chats, each with its customer's websocket subscribed to \`aws/chat\` and a CUSTOM_BOT
+(CreateParticipant, then CreateParticipantConnection) that sends one SendMessage a second: ${CHATS}
+messages/s in an open loop, ${CHAT_SECONDS} s per round, ${ROUNDS} rounds. The latency runs from sending the
+SendMessage request (plain HTTP/1.1 keep-alive, X-Amz-Bearer) to the item arriving on the customer's
+socket, matched by its unique content; each message is written to SQLite before it is pushed. The
+chats are started, connected and greeted by their flow before the clock starts, and ${CHAT_WARMUP_SECONDS} s of
+unmeasured load warm each server up. The load and the ${CHATS} sockets come from the bench process
+(\`ws\`); the baseline is a bare \`ws\` + \`node:http\` server that builds the same item and pushes it
+without storage, with its own ${CHATS} sockets, measured in the same run (rounds alternate between
+the two, ${CHAT_BASELINE_SECONDS} s per baseline round). Server CPU is the process's user + system time over the
+round (all threads) per message; the bench process used ${fmt(median(chatRounds.map((r) => r.localconnect.clientCpuUs)), 0)} µs per message
+(median); "others' CPU" is what the rest of the machine used during the round, in % of one core.
+
+| server | msgs/s | p50 ms | p99 ms | max ms | server CPU µs/msg | lost / errors |
+| --- | --- | --- | --- | --- | --- | --- |
+${chatRow(
+  'localconnect SendMessage → websocket',
+  chatRounds.map((r) => r.localconnect),
+)}
+${chatRow(
+  'bare ws + node:http, same path',
+  chatRounds.map((r) => r.bare),
+)}
+
+Per round:
+
+| round | localconnect msgs/s | p50 ms | p90 ms | p99 ms | max ms | CPU µs/msg | others' CPU | bare p50 ms | bare p99 ms | bare max ms | bare CPU µs/msg | others' CPU |
+| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |
+${chatPerRound}
+
+Target: p99 under 10 ms; localconnect's p99 is ${fmt(chatP99, 2)} ms (median of rounds): ${chatP99 < 10 ? 'met' : 'not met'}.
+
+## Memory per idle chat
+
+Per round, a fresh node: ${IDLE_WARM_CHATS} chats are started and connected first (warm-up), then its RSS is
+read; then ${IDLE_CHATS} more chats are started (StartChatContact; their flow greets and queues them) and
+each customer is connected (CreateParticipantConnection, websocket, \`aws/subscribe\`) and left idle;
+then the RSS is read again. Memory per chat is the difference divided by ${IDLE_CHATS}. Each reading waits
+until the process is idle, then forces two full garbage collections (through the inspector): RSS is
+VmRSS from /proc/<pid>/status, anonymous RSS its RssAnon (V8 heap, malloc, SQLite's page cache;
+not file-backed pages such as the binary's code), the V8 heap \`process.memoryUsage().heapUsed\`.
+The baseline is the bare \`ws\` server above holding ${IDLE_CHATS} more idle subscribed sockets, measured
+the same way in the same run.
+
+| server | RSS KB per idle chat | anonymous RSS KB | V8 heap KB | RSS MB before → after |
+| --- | --- | --- | --- | --- |
+${memRow('localconnect (chat + its socket)', lcMem)}
+${memRow(
+  'bare ws server (socket only)',
+  memoryRounds.map((r) => r.bare),
+)}
+
+Per round (localconnect's RSS is also read after the chats are started, before their sockets
+connect: "the chat" and "its socket" split its KB per chat):
+
+| round | localconnect KB/chat | the chat | its socket | anon KB | heap KB | RSS MB | bare KB/socket | bare anon KB | bare heap KB | bare RSS MB |
+| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |
+${memPerRound}
+
+Target: under 32 KB of server memory per idle chat; localconnect uses ${fmt(perIdleChat)} KB (median of rounds):
+${perIdleChat < 32 ? 'met' : 'not met'}.
 `;
 writeFileSync(new URL('../docs/benchmarks.md', import.meta.url), report);
 process.stdout.write(`\n${report}`);
