@@ -21,6 +21,7 @@ const MAX_BUFFERED_BYTES = 1024 * 1024;
 /** Items kept for a socket between open and its subscribe frame. */
 const MAX_PENDING = 1000;
 const LIVENESS_INTERVAL_MS = 30_000;
+const LIVENESS_SLICES = 100;
 
 export interface ChatGateway {
   close(): void;
@@ -143,16 +144,21 @@ export function attachChatGateway(server: Server, chats: ChatService, bus: Event
     });
   };
 
-  // Dead peers (no pong within an interval) are dropped; live ones are not disturbed.
+  // Dead peers (no pong within an interval) are dropped; live ones are not disturbed. The
+  // sockets are visited a slice at a time across the interval: pinging thousands in one go
+  // would stall every chat for tens of milliseconds.
+  let round: WebSocket[] = [];
   const liveness = setInterval(() => {
-    for (const ws of wss.clients) {
+    if (round.length === 0) round = [...wss.clients];
+    for (const ws of round.splice(0, Math.max(1, Math.ceil(wss.clients.size / LIVENESS_SLICES)))) {
+      if (ws.readyState !== ws.OPEN) continue;
       if (!alive.has(ws)) ws.terminate();
       else {
         alive.delete(ws);
         ws.ping();
       }
     }
-  }, LIVENESS_INTERVAL_MS);
+  }, LIVENESS_INTERVAL_MS / LIVENESS_SLICES);
   liveness.unref();
   server.on('upgrade', onUpgrade);
 

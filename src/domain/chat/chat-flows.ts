@@ -13,12 +13,15 @@ import type { ContactRecord, Store, StoreTx } from '../../ports/store.ts';
 import type { FlowEngine } from '../flows/engine.ts';
 import { parseFlow } from '../flows/flow-document.ts';
 import type { ContactView, FlowEvent, FlowHost, QueueRef, RunOutcome, RunState } from '../flows/types.ts';
+import type { FlowDocument } from '../flows/flow-document.ts';
 import type { ResourceService } from '../resources/resource-service.ts';
 import { isWithinHours, type HoursConfig } from '../resources/hours.ts';
 import { idFromArnOrId } from '../arn.ts';
 import { checkAttributes, mergeAttributes } from '../contacts/attributes.ts';
 import type { ChatService } from './chat-service.ts';
 import type { ChatEvent } from './chat-item.ts';
+
+const MAX_PARSED_FLOWS = 200;
 
 /** The name flow messages carry, as Amazon Connect shows system messages. */
 export const SYSTEM_NAME = 'SYSTEM_MESSAGE';
@@ -46,6 +49,8 @@ export class ChatFlows {
   readonly #waiting = new Map<string, Waiting>();
   /** Per contact, the work queued behind the run's current step: one step at a time. */
   readonly #queues = new Map<string, Promise<void>>();
+  /** Parsed flows by content: every chat of a flow would otherwise parse and check it again. */
+  readonly #parsed = new Map<string, FlowDocument>();
 
   constructor(deps: ChatFlowsDeps) {
     this.#d = deps;
@@ -57,16 +62,27 @@ export class ChatFlows {
       const flow = await this.#d.store.transaction(async (tx) =>
         tx.resources.get(contact.instanceId, 'contact-flow', contact.flowId),
       );
-      const parsed = flow ? parseFlow(flow.body.Content as string) : undefined;
-      if (!parsed?.flow) {
+      const document = flow ? this.#parse(flow.body.Content as string) : undefined;
+      if (!document) {
         await this.#finish(contact, { status: 'failed', error: `flow ${contact.flowId} cannot run` });
         return;
       }
-      const outcome = await this.#d.engine.start(parsed.flow, this.#host(contact), {
+      const outcome = await this.#d.engine.start(document, this.#host(contact), {
         flowId: contact.flowId,
       });
       await this.#finish(contact, outcome);
     });
+  }
+
+  #parse(content: string): FlowDocument | undefined {
+    let document = this.#parsed.get(content);
+    if (!document) {
+      document = parseFlow(content).flow;
+      if (!document) return undefined;
+      if (this.#parsed.size >= MAX_PARSED_FLOWS) this.#parsed.clear();
+      this.#parsed.set(content, document);
+    }
+    return document;
   }
 
   /** Wakes the runs whose timers are due by the node's clock. */
@@ -134,6 +150,7 @@ export class ChatFlows {
     if (!contact || contact.state !== 'ACTIVE') return;
     if (outcome.status === 'failed') this.#d.onError(new Error(`flow failed: ${outcome.error}`), started.id);
     if (outcome.status === 'ended' && (outcome.reason === 'queued' || outcome.reason === 'disconnected')) {
+      if (contact.details.flowRun === undefined) return;
       await this.#update(
         contact,
         (c) => {
@@ -155,10 +172,18 @@ export class ChatFlows {
 
   #host(contact: ContactRecord): FlowHost {
     const { instanceId, id } = contact;
+    // The engine reads the contact before every action; between this run's own writes it is
+    // read once. (Writes re-read it inside their transaction, so they never act on a stale one.)
+    let known: ContactRecord | undefined;
     const current = async () => {
-      const c = await this.#contact(instanceId, id);
+      const c = known ?? (await this.#contact(instanceId, id));
       if (!c || c.state !== 'ACTIVE') throw new Error('the contact has ended');
-      return c;
+      return (known = c);
+    };
+    const change = async (f: (c: ContactRecord) => ContactRecord) => {
+      known = undefined;
+      await this.#update(await current(), f);
+      known = undefined;
     };
     return {
       contact: async () => view(await current()),
@@ -184,6 +209,7 @@ export class ChatFlows {
           checkAttributes(merged);
           await tx.contacts.update({ ...c, attributes: merged, lastUpdateTimestamp: this.#d.clock.now() });
         });
+        known = undefined;
       },
       resolveQueue: async (ref) => {
         if (!('queue' in ref)) return undefined; // agents' personal queues come with agents
@@ -193,13 +219,13 @@ export class ChatFlows {
         });
       },
       setTargetQueue: async (queue) => {
-        await this.#update(await current(), (c) => ({ ...c, details: { ...c.details, targetQueue: queue } }));
+        await change((c) => ({ ...c, details: { ...c.details, targetQueue: queue } }));
       },
       transferToQueue: async () => {
         const c = await current();
         const queue = c.details.targetQueue as QueueRef | undefined;
         if (!queue) throw new Error('no target queue');
-        await this.#update(c, (x) => ({
+        await change((x) => ({
           ...x,
           details: { ...x.details, queueInfo: { Id: queue.id, EnqueueTimestamp: this.#d.clock.now() } },
         }));
@@ -221,13 +247,10 @@ export class ChatFlows {
           return isWithinHours(hours.body.Config as HoursConfig[], hours.body.TimeZone as string, at);
         }),
       setRecordingBehavior: async (settings) => {
-        await this.#update(await current(), (c) => ({
-          ...c,
-          details: { ...c.details, recordingBehavior: settings },
-        }));
+        await change((c) => ({ ...c, details: { ...c.details, recordingBehavior: settings } }));
       },
       setEventHook: async (hook, flow) => {
-        await this.#update(await current(), (c) => ({
+        await change((c) => ({
           ...c,
           details: { ...c.details, eventHooks: { ...(c.details.eventHooks as object), [hook]: flow } },
         }));
