@@ -79,6 +79,7 @@ export class ChatFlows {
     if (!document) {
       document = parseFlow(content).flow;
       if (!document) return undefined;
+      deepFreeze(document); // shared by every run of the flow: the engine takes it as is, uncopied
       if (this.#parsed.size >= MAX_PARSED_FLOWS) this.#parsed.clear();
       this.#parsed.set(content, document);
     }
@@ -145,12 +146,15 @@ export class ChatFlows {
       this.#waiting.set(started.id, w);
       return;
     }
+    const handedOver =
+      outcome.status === 'ended' && (outcome.reason === 'queued' || outcome.reason === 'disconnected');
+    // Nothing to tidy when the run never had to wait (no state was kept on the contact).
+    if (handedOver && started.details.flowRun === undefined) return;
     const contact = await this.#contact(started.instanceId, started.id);
     // A run that stops because its contact ended (StopContact, the customer left) is no failure.
     if (!contact || contact.state !== 'ACTIVE') return;
     if (outcome.status === 'failed') this.#d.onError(new Error(`flow failed: ${outcome.error}`), started.id);
-    if (outcome.status === 'ended' && (outcome.reason === 'queued' || outcome.reason === 'disconnected')) {
-      if (contact.details.flowRun === undefined) return;
+    if (handedOver) {
       await this.#update(
         contact,
         (c) => {
@@ -182,8 +186,7 @@ export class ChatFlows {
     };
     const change = async (f: (c: ContactRecord) => ContactRecord) => {
       known = undefined;
-      await this.#update(await current(), f);
-      known = undefined;
+      known = await this.#update(contact, f);
     };
     return {
       contact: async () => view(await current()),
@@ -268,22 +271,24 @@ export class ChatFlows {
   }
 
   /**
-   * Changes a live contact. If it has ended: throws for a flow action (which then takes its
-   * error branch), or returns false when `mustBeLive` is false (bookkeeping after a run).
+   * Changes a live contact and returns it as written. If it has ended: throws for a flow action
+   * (which then takes its error branch), or returns undefined when `mustBeLive` is false
+   * (bookkeeping after a run).
    */
   async #update(
     contact: ContactRecord,
     change: (c: ContactRecord) => ContactRecord,
     mustBeLive = true,
-  ): Promise<boolean> {
+  ): Promise<ContactRecord | undefined> {
     return this.#d.store.transaction(async (tx) => {
       const c = await tx.contacts.get(contact.instanceId, contact.id);
       if (!c || c.state !== 'ACTIVE') {
         if (mustBeLive) throw new Error('the contact has ended');
-        return false;
+        return undefined;
       }
-      await tx.contacts.update({ ...change(c), lastUpdateTimestamp: this.#d.clock.now() });
-      return true;
+      const updated = { ...change(c), lastUpdateTimestamp: this.#d.clock.now() };
+      await tx.contacts.update(updated);
+      return updated;
     });
   }
 
@@ -320,4 +325,11 @@ function view(c: ContactRecord): ContactView {
     attributes: c.attributes,
     queue: c.details.targetQueue as QueueRef | undefined,
   };
+}
+
+function deepFreeze(value: unknown): void {
+  if (value && typeof value === 'object' && !Object.isFrozen(value)) {
+    for (const v of Object.values(value)) deepFreeze(v);
+    Object.freeze(value);
+  }
 }

@@ -64,10 +64,11 @@ export class FlowEngine {
     if (!Array.isArray(flow?.Actions)) return { status: 'failed', error: 'The flow has no Actions' };
     let state: RunState;
     try {
-      // A copy, so the run keeps the flow it started with whatever the caller does with its own.
+      // A copy, so the run keeps the flow it started with whatever the caller does with its own;
+      // a frozen flow cannot change, so it is kept as it is (copying it per run is costly).
       state = {
         version: 1,
-        flow: structuredClone(flow),
+        flow: Object.isFrozen(flow) ? flow : structuredClone(flow),
         actionId: flow.StartAction,
         flowAttributes: {},
         external: {},
