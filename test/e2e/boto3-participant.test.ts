@@ -7,36 +7,10 @@
  */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
 import { join } from 'node:path';
-import { ROOT, startTestNode, type TestNode } from '../support/node.ts';
-import { PYTHON, skipUnless } from '../support/tools.ts';
-
-const SCRIPTS = join(ROOT, 'test/e2e/boto3');
-
-function runClass(node: TestNode, testCase: string): Promise<{ code: number; output: string }> {
-  const env = {
-    ...process.env,
-    ...node.awsEnv,
-    LOCALCONNECT_URL: node.url,
-    LOCALCONNECT_REGION: node.region,
-    LOCALCONNECT_INSTANCE_ID: node.instanceId,
-    LOCALCONNECT_FLOW_ID: node.flowId,
-    PYTHONUNBUFFERED: '1',
-    PYTHONDONTWRITEBYTECODE: '1',
-  };
-  return new Promise((resolve, reject) => {
-    execFile(
-      PYTHON,
-      [join(SCRIPTS, 'participant.py'), testCase],
-      { env, cwd: SCRIPTS, timeout: 120_000, maxBuffer: 16 * 1024 * 1024 },
-      (err, stdout, stderr) => {
-        if (err && typeof err.code !== 'number') return reject(err);
-        resolve({ code: err ? (err.code as number) : 0, output: `${stdout}${stderr}` });
-      },
-    );
-  });
-}
+import { startTestNode, type TestNode } from '../support/node.ts';
+import { BOTO3_SCRIPTS, runPython } from '../support/python.ts';
+import { skipUnless } from '../support/tools.ts';
 
 describe('boto3 connectparticipant', { skip: skipUnless('boto3'), concurrency: true }, () => {
   let node: TestNode;
@@ -64,7 +38,7 @@ describe('boto3 connectparticipant', { skip: skipUnless('boto3'), concurrency: t
 
   for (const [testCase, what] of Object.entries(classes)) {
     test(`participant.py ${testCase}: ${what}`, async () => {
-      const { code, output } = await runClass(node, testCase);
+      const { code, output } = await runPython(node, [join(BOTO3_SCRIPTS, 'participant.py'), testCase]);
       assert.equal(code, 0, `python3 test/e2e/boto3/participant.py ${testCase} exited ${code}:\n${output}`);
     });
   }

@@ -70,6 +70,20 @@ class ChatSocket {
   }
 }
 
+/** The customer's side as chatjs opens it: credentials and a subscribed websocket. */
+async function connectWithSocket(client: ConnectParticipantClient, participantToken: string) {
+  const connection = await client.send(
+    new CreateParticipantConnectionCommand({
+      ParticipantToken: participantToken,
+      Type: ['WEBSOCKET', 'CONNECTION_CREDENTIALS'],
+    }),
+  );
+  const socket = new ChatSocket(connection.Websocket!.Url!);
+  await socket.open();
+  await socket.subscribe();
+  return { connection, socket };
+}
+
 async function startChat(node: TestNode, extra: Record<string, unknown> = {}) {
   return node.connect().send(
     new StartChatContactCommand({
@@ -217,15 +231,7 @@ describe('a customer chat through the Participant Service and the websocket', ()
 
   test('a CUSTOM_BOT added with CreateParticipant talks with the customer through the same chat', async () => {
     const chat = await startChat(node);
-    const customer = await participant.send(
-      new CreateParticipantConnectionCommand({
-        ParticipantToken: chat.ParticipantToken,
-        Type: ['WEBSOCKET', 'CONNECTION_CREDENTIALS'],
-      }),
-    );
-    const socket = new ChatSocket(customer.Websocket!.Url!);
-    await socket.open();
-    await socket.subscribe();
+    const { connection: customer, socket } = await connectWithSocket(participant, chat.ParticipantToken!);
 
     const added = await node.connect().send(
       new CreateParticipantCommand({
@@ -421,15 +427,7 @@ describe('a customer chat through the Participant Service and the websocket', ()
 
   test('the customer leaving ends the chat: participant.left, chat.ended, CUSTOMER_DISCONNECT', async () => {
     const chat = await startChat(node);
-    const conn = await participant.send(
-      new CreateParticipantConnectionCommand({
-        ParticipantToken: chat.ParticipantToken,
-        Type: ['WEBSOCKET', 'CONNECTION_CREDENTIALS'],
-      }),
-    );
-    const socket = new ChatSocket(conn.Websocket!.Url!);
-    await socket.open();
-    await socket.subscribe();
+    const { connection: conn, socket } = await connectWithSocket(participant, chat.ParticipantToken!);
     await participant.send(
       new DisconnectParticipantCommand({ ConnectionToken: conn.ConnectionCredentials!.ConnectionToken }),
     );
