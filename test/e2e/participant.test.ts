@@ -10,6 +10,7 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import WebSocket from 'ws';
 import {
+  ConnectClient,
   CreateParticipantCommand,
   DescribeContactCommand,
   StartChatContactCommand,
@@ -68,6 +69,17 @@ class ChatSocket {
     const reply = await this.next((f) => f.topic === 'aws/subscribe');
     assert.deepEqual(reply.content, { status: 'success', topics: ['aws/chat'] });
   }
+}
+
+/** A Connect client that signs as of the node's clock (ahead of the real one once a test advances it). */
+function connectAtClock(node: TestNode, clock: ManualClock): ConnectClient {
+  return new ConnectClient({
+    endpoint: node.url,
+    region: node.region,
+    credentials: node.credentials,
+    systemClockOffset: clock.now() - Date.now(),
+    maxAttempts: 1,
+  });
 }
 
 /** The customer's side as chatjs opens it: credentials and a subscribed websocket. */
@@ -491,17 +503,11 @@ describe('the chat duration', () => {
       const ended = await socket.chatItem((i) => i.ContentType === `${EVENT}chat.ended`);
       assert.equal(ended.ContactId, chat.ContactId);
 
-      const connect = new (node.connect().constructor as any)({
-        endpoint: node.url,
-        region: node.region,
-        credentials: node.credentials,
-        systemClockOffset: clock.now() - Date.now(),
-        maxAttempts: 1,
-      });
+      const connect = connectAtClock(node, clock);
       const { Contact } = await connect.send(
         new DescribeContactCommand({ InstanceId: node.instanceId, ContactId: chat.ContactId }),
       );
-      assert.equal(Contact.DisconnectReason, 'EXPIRED');
+      assert.equal(Contact!.DisconnectReason, 'EXPIRED');
 
       const dir = join(node.dataDir, 'blobs', 'connect', node.instanceId, 'ChatTranscripts');
       const file = await waitFor(() => findFile(dir, `${chat.ContactId}_`));
@@ -597,18 +603,11 @@ describe('the first connection window', () => {
         ),
         { name: 'AccessDeniedException' },
       );
-      // Sign as of the node's clock: it is ahead of the real one now.
-      const connect = new (node.connect().constructor as any)({
-        endpoint: node.url,
-        region: node.region,
-        credentials: node.credentials,
-        systemClockOffset: clock.now() - Date.now(),
-        maxAttempts: 1,
-      });
+      const connect = connectAtClock(node, clock);
       const { Contact } = await connect.send(
         new DescribeContactCommand({ InstanceId: node.instanceId, ContactId: chat.ContactId }),
       );
-      assert.equal(Contact.DisconnectReason, 'EXPIRED');
+      assert.equal(Contact!.DisconnectReason, 'EXPIRED');
     } finally {
       await node.close();
     }

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { ManualClock } from '../../ports/clock.ts';
 import { FlowEngine } from './engine.ts';
 import { FakeHost } from './fixtures/fake-host.ts';
-import { END, act, flowOf, say } from './fixtures/flows.ts';
+import { END, act, flowOf, say, JUNK_PARAMETERS } from './fixtures/flows.ts';
 import type { RunOutcome, RunState } from './types.ts';
 
 const setup = (random = 0.5, maxActionsPerRun?: number) => {
@@ -266,21 +266,10 @@ test('the engine never throws, whatever an unvalidated flow holds', async () => 
     'RecordingBehavior',
     'EventHooks',
   ];
-  const junk = [
-    null,
-    0,
-    'x',
-    '$.Attributes.a',
-    [],
-    [null],
-    {},
-    { a: null },
-    { PhoneNumberValidation: null, CustomValidation: {} },
-  ];
   const statuses = new Set<string>();
   for (const type of ACTIONS.keys())
     for (const key of keys)
-      for (const value of junk) {
+      for (const value of JUNK_PARAMETERS) {
         const flow = flowOf(
           {
             Identifier: 'x',

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { parseFlow } from './flow-document.ts';
-import { END, act, check, flowOf, say } from './fixtures/flows.ts';
+import { END, act, check, flowOf, say, JUNK_PARAMETERS } from './fixtures/flows.ts';
 import { SPEC_EXAMPLE, asDesignerExport } from './fixtures/spec-example.ts';
 import { defaultInboundFlow } from '../instances/instance-defaults.ts';
 
@@ -54,7 +54,7 @@ test('structural problems name the action, and malformed parts never throw', () 
       },
     },
   );
-  for (const junk of [
+  for (const JUNK_PARAMETERS of [
     null,
     1,
     'x',
@@ -64,8 +64,8 @@ test('structural problems name the action, and malformed parts never throw', () 
     [{ Identifier: 'a', Type: 1, Parameters: 1, Transitions: 1 }],
   ]) {
     assert.ok(
-      parseFlow(JSON.stringify({ Version: '2019-10-30', StartAction: 'a', Actions: junk })).problems.length >
-        0,
+      parseFlow(JSON.stringify({ Version: '2019-10-30', StartAction: 'a', Actions: JUNK_PARAMETERS }))
+        .problems.length > 0,
     );
   }
 });
@@ -220,17 +220,6 @@ test('validation never throws, whatever the parameters and transitions hold', as
     'AnalyticsBehavior',
     'EventHooks',
   ];
-  const junk = [
-    null,
-    0,
-    'x',
-    '$.Attributes.a',
-    [],
-    [null],
-    {},
-    { a: null },
-    { PhoneNumberValidation: null, CustomValidation: {} },
-  ];
   const transitions = [
     {},
     { Errors: [null, { ErrorType: 5 }] },
@@ -246,7 +235,7 @@ test('validation never throws, whatever the parameters and transitions hold', as
   let count = 0;
   for (const type of ACTIONS.keys())
     for (const key of keys)
-      for (const value of junk)
+      for (const value of JUNK_PARAMETERS)
         for (const Transitions of transitions) {
           const content = JSON.stringify(
             flowOf({ Identifier: 'x', Type: type, Parameters: { [key]: value }, Transitions } as never, END),
