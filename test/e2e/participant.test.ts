@@ -82,6 +82,17 @@ function connectAtClock(node: TestNode, clock: ManualClock): ConnectClient {
   });
 }
 
+/** A ConnectionToken for a participant, without a websocket. */
+async function connectionToken(client: ConnectParticipantClient, participantToken: string): Promise<string> {
+  const connection = await client.send(
+    new CreateParticipantConnectionCommand({
+      ParticipantToken: participantToken,
+      Type: ['CONNECTION_CREDENTIALS'],
+    }),
+  );
+  return connection.ConnectionCredentials!.ConnectionToken!;
+}
+
 /** The customer's side as chatjs opens it: credentials and a subscribed websocket. */
 async function connectWithSocket(client: ConnectParticipantClient, participantToken: string) {
   const connection = await client.send(
@@ -303,14 +314,7 @@ describe('a customer chat through the Participant Service and the websocket', ()
 
   test('a ClientToken makes SendMessage idempotent', async () => {
     const chat = await startChat(node, { InitialMessage: undefined });
-    const token = (
-      await participant.send(
-        new CreateParticipantConnectionCommand({
-          ParticipantToken: chat.ParticipantToken,
-          Type: ['CONNECTION_CREDENTIALS'],
-        }),
-      )
-    ).ConnectionCredentials!.ConnectionToken!;
+    const token = await connectionToken(participant, chat.ParticipantToken!);
     const send = () =>
       participant.send(
         new SendMessageCommand({
@@ -352,14 +356,7 @@ describe('a customer chat through the Participant Service and the websocket', ()
 
   test('content types and sizes the chat does not support are ValidationException', async () => {
     const chat = await startChat(node, { InitialMessage: undefined });
-    const token = (
-      await participant.send(
-        new CreateParticipantConnectionCommand({
-          ParticipantToken: chat.ParticipantToken,
-          Type: ['CONNECTION_CREDENTIALS'],
-        }),
-      )
-    ).ConnectionCredentials!.ConnectionToken!;
+    const token = await connectionToken(participant, chat.ParticipantToken!);
     const bad = [
       { ContentType: 'text/markdown', Content: '**not enabled on this chat**' },
       { ContentType: 'text/plain', Content: 'x'.repeat(1025) },
@@ -387,14 +384,7 @@ describe('a customer chat through the Participant Service and the websocket', ()
   test('tokens are checked: foreign, swapped, missing and forged tokens are AccessDeniedException', async () => {
     const a = await startChat(node);
     const b = await startChat(node);
-    const tokenA = (
-      await participant.send(
-        new CreateParticipantConnectionCommand({
-          ParticipantToken: a.ParticipantToken,
-          Type: ['CONNECTION_CREDENTIALS'],
-        }),
-      )
-    ).ConnectionCredentials!.ConnectionToken!;
+    const tokenA = await connectionToken(participant, a.ParticipantToken!);
     const attempts = [
       // a ParticipantToken is not a ConnectionToken
       () =>
