@@ -128,7 +128,10 @@ describe('contact flows that run in chats', () => {
     let file: string | undefined;
     while (!file && Date.now() < deadline) {
       file = existsSync(dir)
-        ? readdirSync(dir, { recursive: true, encoding: 'utf8' }).find((f) => f.includes(contactId))
+        ? // .json: not a blob still being written under its temporary name
+          readdirSync(dir, { recursive: true, encoding: 'utf8' }).find(
+            (f) => f.includes(contactId) && f.endsWith('.json'),
+          )
         : undefined;
       if (!file) await new Promise((r) => setTimeout(r, 50));
     }

@@ -58,20 +58,14 @@ export class ChatFlows {
 
   /** Starts the contact's flow (after StartChatContact committed). Never throws. */
   start(contact: ContactRecord): Promise<void> {
-    return this.#serial(contact.id, async () => {
-      const flow = await this.#d.store.transaction(async (tx) =>
-        tx.resources.get(contact.instanceId, 'contact-flow', contact.flowId),
-      );
-      const document = flow ? this.#parse(flow.body.Content as string) : undefined;
-      if (!document) {
-        await this.#finish(contact, { status: 'failed', error: `flow ${contact.flowId} cannot run` });
-        return;
-      }
-      const outcome = await this.#d.engine.start(document, this.#host(contact), {
-        flowId: contact.flowId,
-      });
-      await this.#finish(contact, outcome);
-    });
+    return this.#serial(contact.id, () =>
+      this.#step(contact.instanceId, contact.id, async (tx, host) => {
+        const flow = await tx.resources.get(contact.instanceId, 'contact-flow', contact.flowId);
+        const document = flow ? this.#parse(flow.body.Content as string) : undefined;
+        if (!document) return { status: 'failed', error: `flow ${contact.flowId} cannot run` };
+        return this.#d.engine.start(document, host, { flowId: contact.flowId });
+      }),
+    );
   }
 
   #parse(content: string): FlowDocument | undefined {
@@ -108,65 +102,76 @@ export class ChatFlows {
   #resume(w: Waiting, event: FlowEvent): void {
     void this.#serial(w.contactId, async () => {
       if (this.#waiting.get(w.contactId) !== w) return; // already moved on
-      const contact = await this.#contact(w.instanceId, w.contactId);
-      const state = contact?.details.flowRun as RunState | undefined;
-      if (!contact || contact.state !== 'ACTIVE' || !state) {
-        this.#stopWaiting(w.contactId);
-        return;
-      }
-      const outcome = await this.#d.engine.resume(state, event, this.#host(contact));
-      await this.#finish(contact, outcome);
+      await this.#step(w.instanceId, w.contactId, async (_tx, host, contact) => {
+        const state = contact.details.flowRun as RunState | undefined;
+        return state && this.#d.engine.resume(state, event, host);
+      });
     });
   }
 
-  async #finish(started: ContactRecord, outcome: RunOutcome): Promise<void> {
-    this.#stopWaiting(started.id);
-    if (outcome.status === 'waiting') {
-      if (
-        !(await this.#update(
-          started,
-          (c) => ({ ...c, details: { ...c.details, flowRun: outcome.state } }),
-          false,
-        ))
-      ) {
-        return; // the chat ended meanwhile
+  /**
+   * One step of a run — from its start or a wake-up until it waits, ends or fails — with its
+   * bookkeeping, in one transaction: a customer sees all of a step or none of it, and a chat
+   * costs one commit per step rather than one per action. Events are published once it commits.
+   */
+  async #step(
+    instanceId: string,
+    contactId: string,
+    run: (tx: StoreTx, host: FlowHost, contact: ContactRecord) => Promise<RunOutcome | undefined>,
+  ): Promise<void> {
+    const events: ChatEvent[] = [];
+    const step = await this.#d.store.transaction(async (tx) => {
+      const contact = await tx.contacts.get(instanceId, contactId);
+      if (!contact || contact.state !== 'ACTIVE') return undefined;
+      const outcome = await run(tx, this.#host(tx, contact, events), contact);
+      if (outcome) events.push(...(await this.#record(tx, instanceId, contactId, outcome)));
+      return outcome && { outcome, chatId: contact.initialContactId };
+    });
+    this.#d.chats.publish(events);
+    this.#stopWaiting(contactId);
+    if (!step) return; // the chat ended, or there was no run to resume
+    const { outcome, chatId } = step;
+    if (outcome.status === 'failed') this.#d.onError(new Error(`flow failed: ${outcome.error}`), contactId);
+    if (outcome.status !== 'waiting') return;
+    // The chat may end from here on; a resumed step then finds it ended and stops waiting.
+    const w: Waiting = { instanceId, contactId, wakeAt: outcome.wakeAt };
+    // A customer's message resumes a run waiting for input, or one waiting for CustomerReturned.
+    w.unsubscribe = this.#d.bus.subscribe(topics.chat(chatId), (e) => {
+      const item = (e as ChatEvent).item;
+      if (item.Type === 'MESSAGE' && item.ParticipantRole === 'CUSTOMER') {
+        const event: FlowEvent =
+          outcome.state.wait?.kind === 'wait'
+            ? { kind: 'event', name: 'CustomerReturned' }
+            : { kind: 'customerMessage', text: item.Content ?? '' };
+        this.#resume(w, event);
       }
-      const w: Waiting = { instanceId: started.instanceId, contactId: started.id, wakeAt: outcome.wakeAt };
-      // A customer's message resumes a run waiting for input, or one waiting for CustomerReturned.
-      w.unsubscribe = this.#d.bus.subscribe(topics.chat(started.initialContactId), (e) => {
-        const item = (e as ChatEvent).item;
-        if (item.Type === 'MESSAGE' && item.ParticipantRole === 'CUSTOMER') {
-          const event: FlowEvent =
-            outcome.state.wait?.kind === 'wait'
-              ? { kind: 'event', name: 'CustomerReturned' }
-              : { kind: 'customerMessage', text: item.Content ?? '' };
-          this.#resume(w, event);
-        }
-      });
-      this.#waiting.set(started.id, w);
-      return;
+    });
+    this.#waiting.set(contactId, w);
+  }
+
+  /**
+   * What a step's outcome leaves on the contact: a waiting run's state; nothing once the run
+   * has handed the contact over (queued or disconnected). A run that ended any other way, or
+   * failed, leaves the contact unqueued: Amazon Connect disconnects it. Returns the events.
+   */
+  async #record(
+    tx: StoreTx,
+    instanceId: string,
+    contactId: string,
+    outcome: RunOutcome,
+  ): Promise<ChatEvent[]> {
+    const c = await tx.contacts.get(instanceId, contactId);
+    if (!c || c.state !== 'ACTIVE') return [];
+    const { flowRun, ...details } = c.details;
+    if (outcome.status === 'waiting') {
+      await this.#write(tx, { ...c, details: { ...details, flowRun: outcome.state } });
+      return [];
     }
+    const rest = flowRun === undefined ? c : await this.#write(tx, { ...c, details });
     const handedOver =
       outcome.status === 'ended' && (outcome.reason === 'queued' || outcome.reason === 'disconnected');
-    // Nothing to tidy when the run never had to wait (no state was kept on the contact).
-    if (handedOver && started.details.flowRun === undefined) return;
-    const contact = await this.#contact(started.instanceId, started.id);
-    // A run that stops because its contact ended (StopContact, the customer left) is no failure.
-    if (!contact || contact.state !== 'ACTIVE') return;
-    if (outcome.status === 'failed') this.#d.onError(new Error(`flow failed: ${outcome.error}`), started.id);
-    if (handedOver) {
-      await this.#update(
-        contact,
-        (c) => {
-          const { flowRun: _done, ...details } = c.details;
-          return { ...c, details };
-        },
-        false,
-      );
-      return;
-    }
-    // Ended without a queue, failed, or nothing left to do: Amazon Connect disconnects the contact.
-    if (contact.details.queueInfo === undefined) await this.#end(contact);
+    if (handedOver || rest.details.queueInfo !== undefined) return [];
+    return this.#d.chats.end(tx, rest, 'CONTACT_FLOW_DISCONNECT');
   }
 
   #stopWaiting(contactId: string): void {
@@ -174,81 +179,67 @@ export class ChatFlows {
     this.#waiting.delete(contactId);
   }
 
-  #host(contact: ContactRecord): FlowHost {
-    const { instanceId, id } = contact;
-    // The engine reads the contact before every action; between this run's own writes it is
-    // read once. (Writes re-read it inside their transaction, so they never act on a stale one.)
-    let known: ContactRecord | undefined;
-    const current = async () => {
-      const c = known ?? (await this.#contact(instanceId, id));
-      if (!c || c.state !== 'ACTIVE') throw new Error('the contact has ended');
-      return (known = c);
+  /**
+   * The host of one step, inside its transaction. Nothing else writes the contact while the
+   * transaction runs, so the contact is read once and kept as this step writes it. A host call
+   * that throws (failing its action) does so before it writes.
+   */
+  #host(tx: StoreTx, contact: ContactRecord, events: ChatEvent[]): FlowHost {
+    const { instanceId } = contact;
+    let known = contact;
+    const current = () => {
+      if (known.state !== 'ACTIVE') throw new Error('the contact has ended');
+      return known;
     };
     const change = async (f: (c: ContactRecord) => ContactRecord) => {
-      known = undefined;
-      known = await this.#update(contact, f);
+      known = await this.#write(tx, f(current()));
     };
     return {
-      contact: async () => view(await current()),
+      contact: async () => view(current()),
       sendMessage: async (text) => {
-        const events = await this.#d.store.transaction(async (tx) => {
-          const c = await this.#live(tx, instanceId, id);
-          return [
-            await this.#d.chats.append(tx, c, {
-              type: 'MESSAGE',
-              contentType: 'text/plain',
-              content: text,
-              systemName: SYSTEM_NAME,
-            }),
-          ];
-        });
-        this.#d.chats.publish(events);
+        events.push(
+          await this.#d.chats.append(tx, current(), {
+            type: 'MESSAGE',
+            contentType: 'text/plain',
+            content: text,
+            systemName: SYSTEM_NAME,
+          }),
+        );
       },
       updateAttributes: async (attributes) => {
-        await this.#d.store.transaction(async (tx) => {
-          const c = await this.#live(tx, instanceId, id);
-          checkAttributes(attributes);
-          const merged = mergeAttributes(c.attributes, attributes);
-          checkAttributes(merged);
-          await tx.contacts.update({ ...c, attributes: merged, lastUpdateTimestamp: this.#d.clock.now() });
-        });
-        known = undefined;
+        checkAttributes(attributes);
+        const merged = mergeAttributes(current().attributes, attributes);
+        checkAttributes(merged);
+        await change((c) => ({ ...c, attributes: merged }));
       },
       resolveQueue: async (ref) => {
         if (!('queue' in ref)) return undefined; // agents' personal queues come with agents
-        return this.#d.store.transaction(async (tx) => {
-          const q = await tx.resources.get(instanceId, 'queue', idFromArnOrId(ref.queue));
-          return q ? { id: q.id, arn: q.arn, name: q.name } : undefined;
-        });
+        const q = await tx.resources.get(instanceId, 'queue', idFromArnOrId(ref.queue));
+        return q ? { id: q.id, arn: q.arn, name: q.name } : undefined;
       },
       setTargetQueue: async (queue) => {
         await change((c) => ({ ...c, details: { ...c.details, targetQueue: queue } }));
       },
       transferToQueue: async () => {
-        const c = await current();
-        const queue = c.details.targetQueue as QueueRef | undefined;
+        const queue = current().details.targetQueue as QueueRef | undefined;
         if (!queue) throw new Error('no target queue');
-        await change((x) => ({
-          ...x,
-          details: { ...x.details, queueInfo: { Id: queue.id, EnqueueTimestamp: this.#d.clock.now() } },
+        await change((c) => ({
+          ...c,
+          details: { ...c.details, queueInfo: { Id: queue.id, EnqueueTimestamp: this.#d.clock.now() } },
         }));
         return 'OK';
       },
-      isWithinHours: async (hoursIdOrArn, at) =>
-        this.#d.store.transaction(async (tx) => {
-          let hoursId = hoursIdOrArn && idFromArnOrId(hoursIdOrArn);
-          if (!hoursId) {
-            const c = await this.#live(tx, instanceId, id);
-            const target = c.details.targetQueue as QueueRef | undefined;
-            const queue = target && (await tx.resources.get(instanceId, 'queue', target.id));
-            hoursId = queue?.body.HoursOfOperationId as string | undefined;
-          }
-          const hours = hoursId
-            ? await tx.resources.get(instanceId, 'hours-of-operation', hoursId)
-            : undefined;
-          if (!hours) return undefined;
-          return isWithinHours(hours.body.Config as HoursConfig[], hours.body.TimeZone as string, at);
-        }),
+      isWithinHours: async (hoursIdOrArn, at) => {
+        let hoursId = hoursIdOrArn && idFromArnOrId(hoursIdOrArn);
+        if (!hoursId) {
+          const target = current().details.targetQueue as QueueRef | undefined;
+          const queue = target && (await tx.resources.get(instanceId, 'queue', target.id));
+          hoursId = queue?.body.HoursOfOperationId as string | undefined;
+        }
+        const hours = hoursId ? await tx.resources.get(instanceId, 'hours-of-operation', hoursId) : undefined;
+        if (!hours) return undefined;
+        return isWithinHours(hours.body.Config as HoursConfig[], hours.body.TimeZone as string, at);
+      },
       setRecordingBehavior: async (settings) => {
         await change((c) => ({ ...c, details: { ...c.details, recordingBehavior: settings } }));
       },
@@ -258,48 +249,19 @@ export class ChatFlows {
           details: { ...c.details, eventHooks: { ...(c.details.eventHooks as object), [hook]: flow } },
         }));
       },
-      disconnect: async () => this.#end(await current()),
+      disconnect: async () => {
+        const c = current();
+        events.push(...(await this.#d.chats.end(tx, c, 'CONTACT_FLOW_DISCONNECT')));
+        known = { ...c, state: 'ENDED' };
+      },
     };
   }
 
-  async #end(contact: ContactRecord): Promise<void> {
-    const events = await this.#d.store.transaction(async (tx) => {
-      const c = await tx.contacts.get(contact.instanceId, contact.id);
-      return c && c.state === 'ACTIVE' ? this.#d.chats.end(tx, c, 'CONTACT_FLOW_DISCONNECT') : [];
-    });
-    this.#d.chats.publish(events);
-  }
-
-  /**
-   * Changes a live contact and returns it as written. If it has ended: throws for a flow action
-   * (which then takes its error branch), or returns undefined when `mustBeLive` is false
-   * (bookkeeping after a run).
-   */
-  async #update(
-    contact: ContactRecord,
-    change: (c: ContactRecord) => ContactRecord,
-    mustBeLive = true,
-  ): Promise<ContactRecord | undefined> {
-    return this.#d.store.transaction(async (tx) => {
-      const c = await tx.contacts.get(contact.instanceId, contact.id);
-      if (!c || c.state !== 'ACTIVE') {
-        if (mustBeLive) throw new Error('the contact has ended');
-        return undefined;
-      }
-      const updated = { ...change(c), lastUpdateTimestamp: this.#d.clock.now() };
-      await tx.contacts.update(updated);
-      return updated;
-    });
-  }
-
-  #contact(instanceId: string, id: string): Promise<ContactRecord | undefined> {
-    return this.#d.store.transaction((tx) => tx.contacts.get(instanceId, id));
-  }
-
-  async #live(tx: StoreTx, instanceId: string, id: string): Promise<ContactRecord> {
-    const c = await tx.contacts.get(instanceId, id);
-    if (!c || c.state !== 'ACTIVE') throw new Error('the contact has ended');
-    return c;
+  /** Writes a contact, stamped with the time; returns it as written. */
+  async #write(tx: StoreTx, contact: ContactRecord): Promise<ContactRecord> {
+    const updated = { ...contact, lastUpdateTimestamp: this.#d.clock.now() };
+    await tx.contacts.update(updated);
+    return updated;
   }
 
   /** Runs steps of one contact's flow one after another; a failing step is reported, never thrown. */
