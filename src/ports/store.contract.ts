@@ -6,6 +6,7 @@
 import assert from 'node:assert/strict';
 import { afterEach, beforeEach, describe, it } from 'node:test';
 import type {
+  QueuedContactRecord,
   AccessKeyRecord,
   ContactRecord,
   InstanceRecord,
@@ -516,6 +517,102 @@ export function runStoreContract(name: string, open: () => Promise<Store>): void
         assert.equal(await tx((t) => t.counters.get('s', 'fresh')), 0);
         assert.equal(await tx((t) => t.counters.get('other', 'n')), 0);
         assert.equal(await tx((t) => t.counters.get('s', 'm')), 0);
+      });
+    });
+
+    describe('agents', () => {
+      it('puts, replaces and lists per instance', async () => {
+        const a = {
+          instanceId: 'i-1',
+          userId: 'u-1',
+          state: { status: { name: 'Available' }, contacts: [] },
+        };
+        await tx((t) => t.agents.put(a));
+        await tx((t) => t.agents.put({ instanceId: 'i-1', userId: 'u-2', state: { n: 2 } }));
+        await tx((t) => t.agents.put({ instanceId: 'i-2', userId: 'u-1', state: { n: 3 } }));
+        assert.deepEqual(await tx((t) => t.agents.get('i-1', 'u-1')), a);
+        assert.equal(await tx((t) => t.agents.get('i-1', 'u-3')), undefined);
+        await tx((t) => t.agents.put({ ...a, state: { replaced: true } }));
+        assert.deepEqual((await tx((t) => t.agents.get('i-1', 'u-1')))?.state, { replaced: true });
+        const listed = await tx((t) => t.agents.list('i-1'));
+        assert.deepEqual(listed.map((x) => x.userId).sort(), ['u-1', 'u-2']);
+        assert.equal((await tx((t) => t.agents.listAll())).length, 3);
+      });
+    });
+
+    describe('queuedContacts', () => {
+      const entry = (contactId: string, enqueuedAt: number, extra: Partial<QueuedContactRecord> = {}) => ({
+        instanceId: 'i-1',
+        contactId,
+        queueId: 'q-1',
+        channel: 'CHAT' as const,
+        enqueuedAt,
+        passedOver: [],
+        ...extra,
+      });
+
+      it('lists waiting entries oldest first, leaving out offered ones, later ones and other queues', async () => {
+        await tx(async (t) => {
+          await t.queuedContacts.put(entry('c-3', T0 + 3));
+          await t.queuedContacts.put(entry('c-1', T0 + 1));
+          await t.queuedContacts.put(entry('c-2', T0 + 2, { offeredTo: 'u-1', offerExpiresAt: T0 + 50 }));
+          await t.queuedContacts.put(entry('c-4', T0 + 4, { queueId: 'q-2' }));
+          await t.queuedContacts.put(entry('c-5', T0 + 5, { channel: 'VOICE' }));
+          await t.queuedContacts.put(entry('c-6', T0 + 100));
+        });
+        const waiting = await tx((t) => t.queuedContacts.waiting('i-1', 'q-1', 'CHAT', T0 + 50, 10));
+        assert.deepEqual(
+          waiting.map((q) => q.contactId),
+          ['c-1', 'c-3'],
+        );
+        assert.deepEqual(
+          (await tx((t) => t.queuedContacts.waiting('i-1', 'q-1', 'CHAT', T0 + 100, 1))).map(
+            (q) => q.contactId,
+          ),
+          ['c-1'],
+        );
+        assert.deepEqual(
+          (await tx((t) => t.queuedContacts.list('i-1'))).map((q) => q.contactId),
+          ['c-1', 'c-2', 'c-3', 'c-4', 'c-5', 'c-6'],
+        );
+      });
+
+      it('round-trips an entry, replaces it, finds expiring offers and removes it', async () => {
+        const offered = entry('c-1', T0, { offeredTo: 'u-1', offerExpiresAt: T0 + 10, passedOver: ['u-0'] });
+        await tx((t) => t.queuedContacts.put(offered));
+        assert.deepEqual(await tx((t) => t.queuedContacts.get('i-1', 'c-1')), offered);
+        assert.deepEqual(await tx((t) => t.queuedContacts.listOffersExpiring(T0 + 9, 10)), []);
+        assert.deepEqual(await tx((t) => t.queuedContacts.listOffersExpiring(T0 + 10, 10)), [offered]);
+        const back = entry('c-1', T0, { passedOver: ['u-0', 'u-1'] });
+        await tx((t) => t.queuedContacts.put(back));
+        assert.deepEqual(await tx((t) => t.queuedContacts.get('i-1', 'c-1')), back);
+        assert.deepEqual(await tx((t) => t.queuedContacts.listOffersExpiring(T0 + 10, 10)), []);
+        await tx((t) => t.queuedContacts.remove('i-1', 'c-1'));
+        assert.equal(await tx((t) => t.queuedContacts.get('i-1', 'c-1')), undefined);
+      });
+    });
+
+    describe('sessions', () => {
+      it('puts, gets, removes and expires sessions', async () => {
+        const session = (id: string, expiresAt: number) => ({
+          id,
+          digest: `d-${id}`,
+          instanceId: 'i-1',
+          userId: 'u-1',
+          createdAt: T0,
+          expiresAt,
+        });
+        await tx(async (t) => {
+          await t.sessions.put(session('s-1', T0 + 10));
+          await t.sessions.put(session('s-2', T0 + 20));
+          await t.sessions.put(session('s-3', T0 + 30));
+        });
+        assert.deepEqual(await tx((t) => t.sessions.get('s-1')), session('s-1', T0 + 10));
+        await tx((t) => t.sessions.remove('s-3'));
+        assert.equal(await tx((t) => t.sessions.get('s-3')), undefined);
+        assert.equal(await tx((t) => t.sessions.removeExpired(T0 + 10)), 1);
+        assert.equal(await tx((t) => t.sessions.get('s-1')), undefined);
+        assert.ok(await tx((t) => t.sessions.get('s-2')));
       });
     });
 

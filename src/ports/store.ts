@@ -32,7 +32,13 @@ export interface InstanceRecord {
 
 /** Admin resources that live inside an instance and are read and written whole. */
 export type ResourceKind =
-  'hours-of-operation' | 'queue' | 'routing-profile' | 'contact-flow' | 'security-profile' | 'user';
+  | 'hours-of-operation'
+  | 'queue'
+  | 'routing-profile'
+  | 'contact-flow'
+  | 'security-profile'
+  | 'user'
+  | 'agent-status';
 
 export interface ResourceRecord<Body = Record<string, unknown>> {
   instanceId: string;
@@ -93,6 +99,38 @@ export interface ParticipantRecord {
 export interface StoredChatItem<Item = Record<string, unknown>> {
   seq: number;
   item: Item;
+}
+
+/** An agent's live routing state (domain/routing/agent.ts gives it meaning), one per user. */
+export interface AgentRecord {
+  instanceId: string;
+  userId: string;
+  /** JSON: status, contacts, routing profile, idle time… */
+  state: Record<string, unknown>;
+}
+
+/** A contact waiting in a queue, or offered to an agent and not yet accepted. */
+export interface QueuedContactRecord {
+  instanceId: string;
+  contactId: string;
+  queueId: string;
+  channel: Channel;
+  enqueuedAt: number;
+  /** The agent the contact is offered to, until they accept, reject or miss it. */
+  offeredTo?: string;
+  offerExpiresAt?: number;
+  /** Agents who rejected or missed it: offered to them again only when nobody else can take it. */
+  passedOver: string[];
+}
+
+/** A signed-in agent workspace. The cookie holds the id and a secret whose digest is kept here. */
+export interface SessionRecord {
+  id: string;
+  digest: string;
+  instanceId: string;
+  userId: string;
+  createdAt: number;
+  expiresAt: number;
 }
 
 export type IdempotencyClaim = { claimed: true } | { claimed: false; requestHash: string; response: unknown };
@@ -181,6 +219,43 @@ export interface StoreTx {
       expiresAt: number,
       now: number,
     ): Promise<IdempotencyClaim>;
+  };
+  agents: {
+    get(instanceId: string, userId: string): Promise<AgentRecord | undefined>;
+    /** Inserts or replaces. */
+    put(agent: AgentRecord): Promise<void>;
+    /** Every agent of the instance that has ever signed in, in no particular order. */
+    list(instanceId: string): Promise<AgentRecord[]>;
+    /** Every agent of every instance (startup: nobody is connected after a restart). */
+    listAll(): Promise<AgentRecord[]>;
+  };
+  queuedContacts: {
+    /** Inserts or replaces. */
+    put(entry: QueuedContactRecord): Promise<void>;
+    get(instanceId: string, contactId: string): Promise<QueuedContactRecord | undefined>;
+    remove(instanceId: string, contactId: string): Promise<void>;
+    /**
+     * Up to `limit` entries of one queue and channel not offered to anyone and enqueued at or
+     * before `enqueuedBy`, oldest first.
+     */
+    waiting(
+      instanceId: string,
+      queueId: string,
+      channel: Channel,
+      enqueuedBy: number,
+      limit: number,
+    ): Promise<QueuedContactRecord[]>;
+    /** Every entry of the instance, oldest first (metrics). */
+    list(instanceId: string): Promise<QueuedContactRecord[]>;
+    /** Up to `limit` offered entries whose offer expires at or before `before`, earliest first. */
+    listOffersExpiring(before: number, limit: number): Promise<QueuedContactRecord[]>;
+  };
+  sessions: {
+    put(session: SessionRecord): Promise<void>;
+    get(id: string): Promise<SessionRecord | undefined>;
+    remove(id: string): Promise<void>;
+    /** Removes sessions whose expiresAt <= now; returns how many. */
+    removeExpired(now: number): Promise<number>;
   };
   counters: {
     /**

@@ -18,6 +18,7 @@ const KINDS: Record<ResourceKind, { arnType: string; label: string }> = {
   'contact-flow': { arnType: 'contact-flow', label: 'Contact flow' },
   'security-profile': { arnType: 'security-profile', label: 'Security profile' },
   user: { arnType: 'agent', label: 'User' },
+  'agent-status': { arnType: 'agent-state', label: 'Agent status' },
 };
 
 const scopeOf = (instance: InstanceRecord) => ({

@@ -124,4 +124,40 @@ export const migrations: readonly string[] = [
   -- When the participant first connected (CreateParticipantConnection).
   ALTER TABLE participants ADD COLUMN connected_at INTEGER;
   `,
+  `
+  -- Agents' live routing state, one JSON document per user.
+  CREATE TABLE agents (
+    instance_id TEXT NOT NULL,
+    user_id TEXT NOT NULL,
+    state TEXT NOT NULL,
+    PRIMARY KEY (instance_id, user_id)
+  ) WITHOUT ROWID;
+
+  -- Contacts in queues; an entry leaves when an agent accepts or the contact ends.
+  CREATE TABLE queued_contacts (
+    instance_id TEXT NOT NULL,
+    contact_id TEXT NOT NULL,
+    queue_id TEXT NOT NULL,
+    channel TEXT NOT NULL,
+    enqueued_at INTEGER NOT NULL,
+    offered_to TEXT,
+    offer_expires_at INTEGER,
+    passed_over TEXT NOT NULL,
+    PRIMARY KEY (instance_id, contact_id)
+  ) WITHOUT ROWID;
+  -- Routing asks for the oldest contacts no one holds an offer for, per queue and channel.
+  CREATE INDEX queued_contacts_waiting ON queued_contacts (instance_id, queue_id, channel, enqueued_at)
+    WHERE offered_to IS NULL;
+  CREATE INDEX queued_contacts_offers ON queued_contacts (offer_expires_at) WHERE offer_expires_at IS NOT NULL;
+
+  CREATE TABLE sessions (
+    id TEXT PRIMARY KEY,
+    digest TEXT NOT NULL,
+    instance_id TEXT NOT NULL,
+    user_id TEXT NOT NULL,
+    created_at INTEGER NOT NULL,
+    expires_at INTEGER NOT NULL
+  ) WITHOUT ROWID;
+  CREATE INDEX sessions_expires_at ON sessions (expires_at);
+  `,
 ];

@@ -2,6 +2,9 @@ import { DatabaseSync, type SQLOutputValue, type StatementSync } from 'node:sqli
 import { Worker } from 'node:worker_threads';
 import type {
   AccessKeyRecord,
+  AgentRecord,
+  QueuedContactRecord,
+  SessionRecord,
   ContactRecord,
   InstanceRecord,
   ParticipantRecord,
@@ -87,6 +90,27 @@ const SQL = {
   chatItemReplace: 'UPDATE chat_items SET item = ? WHERE chat_id = ? AND seq = ?',
   chatItemsAsc: 'SELECT seq, item FROM chat_items WHERE chat_id = ? AND seq > ? ORDER BY seq LIMIT ?',
   chatItemsDesc: 'SELECT seq, item FROM chat_items WHERE chat_id = ? AND seq < ? ORDER BY seq DESC LIMIT ?',
+  agentGet: 'SELECT * FROM agents WHERE instance_id = ? AND user_id = ?',
+  agentPut: `INSERT INTO agents (instance_id, user_id, state) VALUES (?, ?, ?)
+    ON CONFLICT (instance_id, user_id) DO UPDATE SET state = excluded.state`,
+  agentList: 'SELECT * FROM agents WHERE instance_id = ?',
+  agentListAll: 'SELECT * FROM agents',
+  queuedPut: `INSERT INTO queued_contacts (queue_id, channel, enqueued_at, offered_to, offer_expires_at, passed_over,
+      instance_id, contact_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+    ON CONFLICT (instance_id, contact_id) DO UPDATE SET queue_id = excluded.queue_id, channel = excluded.channel,
+      enqueued_at = excluded.enqueued_at, offered_to = excluded.offered_to,
+      offer_expires_at = excluded.offer_expires_at, passed_over = excluded.passed_over`,
+  queuedGet: 'SELECT * FROM queued_contacts WHERE instance_id = ? AND contact_id = ?',
+  queuedRemove: 'DELETE FROM queued_contacts WHERE instance_id = ? AND contact_id = ?',
+  queuedWaiting: `SELECT * FROM queued_contacts WHERE instance_id = ? AND queue_id = ? AND channel = ?
+      AND offered_to IS NULL AND enqueued_at <= ? ORDER BY enqueued_at, contact_id LIMIT ?`,
+  queuedList: 'SELECT * FROM queued_contacts WHERE instance_id = ? ORDER BY enqueued_at, contact_id',
+  queuedOffersExpiring: `SELECT * FROM queued_contacts WHERE offer_expires_at IS NOT NULL AND offer_expires_at <= ?
+    ORDER BY offer_expires_at LIMIT ?`,
+  sessionPut: `INSERT INTO sessions (digest, instance_id, user_id, created_at, expires_at, id) VALUES (?, ?, ?, ?, ?, ?)`,
+  sessionGet: 'SELECT * FROM sessions WHERE id = ?',
+  sessionRemove: 'DELETE FROM sessions WHERE id = ?',
+  sessionsRemoveExpired: 'DELETE FROM sessions WHERE expires_at <= ?',
   counterGet: 'SELECT value FROM counters WHERE scope = ? AND name = ?',
   counterSet: `INSERT INTO counters (scope, name, value) VALUES (?, ?, ?)
     ON CONFLICT (scope, name) DO UPDATE SET value = excluded.value`,
@@ -215,6 +239,35 @@ function participantParams(p: ParticipantRecord) {
   ] as const;
 }
 
+function toAgent(r: Row): AgentRecord {
+  return { instanceId: r.instance_id as string, userId: r.user_id as string, state: json(r.state) };
+}
+
+function toQueued(r: Row): QueuedContactRecord {
+  const q: QueuedContactRecord = {
+    instanceId: r.instance_id as string,
+    contactId: r.contact_id as string,
+    queueId: r.queue_id as string,
+    channel: r.channel as QueuedContactRecord['channel'],
+    enqueuedAt: r.enqueued_at as number,
+    passedOver: json(r.passed_over),
+  };
+  if (r.offered_to !== null) q.offeredTo = r.offered_to as string;
+  if (r.offer_expires_at !== null) q.offerExpiresAt = r.offer_expires_at as number;
+  return q;
+}
+
+function toSession(r: Row): SessionRecord {
+  return {
+    id: r.id as string,
+    digest: r.digest as string,
+    instanceId: r.instance_id as string,
+    userId: r.user_id as string,
+    createdAt: r.created_at as number,
+    expiresAt: r.expires_at as number,
+  };
+}
+
 /** Fetches one row past the page so the last page can say so (next undefined) without another query. */
 function page<T>(rows: Row[], limit: number, map: (r: Row) => T): Page<T> {
   const more = rows.length > limit;
@@ -311,6 +364,33 @@ function createTx(statements: Statements, state: { open: boolean }): StoreTx {
           ? s().chatItemsAsc.all(chatId, range.after ?? 0, range.limit)
           : s().chatItemsDesc.all(chatId, range.before ?? Number.MAX_SAFE_INTEGER, range.limit)
         ).map(toChatItem),
+    },
+    agents: {
+      get: async (instanceId, userId) => one(s().agentGet.get(instanceId, userId), toAgent),
+      put: async (a) => void s().agentPut.run(a.instanceId, a.userId, JSON.stringify(a.state)),
+      list: async (instanceId) => s().agentList.all(instanceId).map(toAgent),
+      listAll: async () => s().agentListAll.all().map(toAgent),
+    },
+    queuedContacts: {
+      // prettier-ignore
+      put: async (q) =>
+        void s().queuedPut.run(
+          q.queueId, q.channel, q.enqueuedAt, q.offeredTo ?? null, q.offerExpiresAt ?? null,
+          JSON.stringify(q.passedOver), q.instanceId, q.contactId,
+        ),
+      get: async (instanceId, contactId) => one(s().queuedGet.get(instanceId, contactId), toQueued),
+      remove: async (instanceId, contactId) => void s().queuedRemove.run(instanceId, contactId),
+      waiting: async (instanceId, queueId, channel, enqueuedBy, limit) =>
+        s().queuedWaiting.all(instanceId, queueId, channel, enqueuedBy, limit).map(toQueued),
+      list: async (instanceId) => s().queuedList.all(instanceId).map(toQueued),
+      listOffersExpiring: async (before, limit) => s().queuedOffersExpiring.all(before, limit).map(toQueued),
+    },
+    sessions: {
+      put: async (x) =>
+        void s().sessionPut.run(x.digest, x.instanceId, x.userId, x.createdAt, x.expiresAt, x.id),
+      get: async (id) => one(s().sessionGet.get(id), toSession),
+      remove: async (id) => void s().sessionRemove.run(id),
+      removeExpired: async (now) => Number(s().sessionsRemoveExpired.run(now).changes),
     },
     counters: {
       // Read then write is atomic: the transaction holds SQLite's write lock throughout.
