@@ -11,7 +11,7 @@ import type { IdGenerator } from './ports/ids.ts';
 import type { InstanceService } from './domain/instances/instance-service.ts';
 import type { ResourceService } from './domain/resources/resource-service.ts';
 import type { AccessKeys } from './aws/auth/access-keys.ts';
-import { seedInstance } from './domain/instances/instance-defaults.ts';
+import { ensureAgentStatuses, seedInstance } from './domain/instances/instance-defaults.ts';
 import { hashPassword } from './domain/users/password.ts';
 import type { Config } from './config.ts';
 
@@ -47,6 +47,11 @@ export async function bootstrap(config: Config, d: Deps): Promise<BootstrapInfo>
   const existing = await d.store.transaction((tx) => tx.meta.get(MARKER));
   if (existing) {
     const saved = JSON.parse(existing) as Omit<BootstrapInfo, 'firstStart' | 'files'>;
+    // Data made before agent statuses existed gets them.
+    await d.store.transaction(async (tx) => {
+      for (const instance of (await tx.instances.list(config.accountId, undefined, 100)).items)
+        await ensureAgentStatuses(tx, d.resources, instance);
+    });
     const accessKeyId = await ensureConfiguredKey(config, d);
     return { ...saved, accessKeyId: accessKeyId ?? saved.accessKeyId, firstStart: false, files };
   }

@@ -19,6 +19,8 @@ export interface Config {
   logLevel: string;
   /** Largest request body accepted, in bytes. */
   bodyLimit: number;
+  /** How long an agent has to accept an offered contact before it counts as missed. */
+  offerTimeoutMs: number;
 }
 
 export const USAGE = `Usage: localconnect serve [options]
@@ -32,6 +34,7 @@ Options (environment variable in brackets):
   --quotas PROFILE     default | aws: Amazon Connect's default quotas (LOCALCONNECT_QUOTAS)
   --quota NAME=VALUE   override one quota, e.g. StartChatContact=5/8 or activeChatsPerInstance=100
   --log-level LEVEL    fatal | error | warn | info | debug (LOCALCONNECT_LOG_LEVEL, default info)
+  --offer-timeout SEC  seconds an agent has to accept a contact (LOCALCONNECT_OFFER_TIMEOUT, default 20)
   LOCALCONNECT_ACCESS_KEY_ID / LOCALCONNECT_SECRET_ACCESS_KEY fix the API access key.
 `;
 
@@ -51,6 +54,7 @@ export function loadConfig(argv: string[], env: Record<string, string | undefine
       quota: { type: 'string', multiple: true },
       'log-level': { type: 'string' },
       'body-limit': { type: 'string' },
+      'offer-timeout': { type: 'string' },
     },
   });
   const port = Number(values.port ?? env.LOCALCONNECT_PORT ?? 8080);
@@ -79,6 +83,9 @@ export function loadConfig(argv: string[], env: Record<string, string | undefine
   const bodyLimit = Number(values['body-limit'] ?? 1024 * 1024);
   if (!Number.isInteger(bodyLimit) || bodyLimit < 1024)
     throw new ConfigError('--body-limit must be at least 1024');
+  const offerTimeout = Number(values['offer-timeout'] ?? env.LOCALCONNECT_OFFER_TIMEOUT ?? 20);
+  if (!Number.isFinite(offerTimeout) || offerTimeout < 1 || offerTimeout > 600)
+    throw new ConfigError('--offer-timeout must be between 1 and 600 seconds');
   return {
     host: values.host ?? env.LOCALCONNECT_HOST ?? '127.0.0.1',
     port,
@@ -90,5 +97,6 @@ export function loadConfig(argv: string[], env: Record<string, string | undefine
     accessKey: keyId && secret ? { accessKeyId: keyId, secretAccessKey: secret } : undefined,
     logLevel: values['log-level'] ?? env.LOCALCONNECT_LOG_LEVEL ?? 'info',
     bodyLimit,
+    offerTimeoutMs: Math.round(offerTimeout * 1000),
   };
 }

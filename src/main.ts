@@ -30,6 +30,11 @@ import { attachChatGateway, CHAT_WEBSOCKET_PATH } from './gateway/chat-gateway.t
 import { ChatFlows } from './domain/chat/chat-flows.ts';
 import { FlowEngine } from './domain/flows/engine.ts';
 import { logOptions } from './log.ts';
+import { Router, RoutingChanges, announce } from './domain/routing/router.ts';
+import { AgentService } from './domain/agents/agent-service.ts';
+import { agentEdge, AGENT_API } from './services/agent/edge.ts';
+import { attachAgentGateway } from './gateway/agent-gateway.ts';
+import { webPages } from './web/pages.ts';
 
 export interface RunningNode {
   url: string;
@@ -55,6 +60,7 @@ export async function startNode(config: Config, overrides: NodeOverrides = {}): 
     // app is built below; a subscriber can only fail once the node serves.
     const bus = new LocalEventBus((err, topic) => app.log.error({ err, topic }, 'event subscriber failed'));
     let websocketBase = '';
+    const router = new Router({ clock, offerTimeoutMs: config.offerTimeoutMs });
     const chats = new ChatService({
       store,
       clock,
@@ -64,6 +70,11 @@ export async function startNode(config: Config, overrides: NodeOverrides = {}): 
       tokens: new ConnectionTokens(await tokenKey(store)),
       onError: (err) => app.log.error({ err }, 'after-chat work failed'),
       websocketUrl: (token) => `${websocketBase}${CHAT_WEBSOCKET_PATH}?token=${token}`,
+      onEnded: async (tx, contact) => {
+        const changes = new RoutingChanges();
+        await router.contactEnded(tx, contact, changes);
+        return () => announce(bus, changes);
+      },
     });
     const flows = new ChatFlows({
       store,
@@ -72,6 +83,11 @@ export async function startNode(config: Config, overrides: NodeOverrides = {}): 
       engine: new FlowEngine({ clock }),
       chats,
       resources,
+      enqueue: async (tx, contact, queueId) => {
+        const changes = new RoutingChanges();
+        await router.enqueue(tx, contact, queueId, changes);
+        return () => announce(bus, changes);
+      },
       onError: (err, contactId) => app.log.error({ err, contactId }, 'contact flow failed'),
     });
     const contacts = new ContactService({
@@ -85,6 +101,8 @@ export async function startNode(config: Config, overrides: NodeOverrides = {}): 
       onChatStarted: (contact) => void flows.start(contact),
     });
     const info = await bootstrap(config, { store, clock, ids, instances, resources, accessKeys });
+    const agents = new AgentService({ store, clock, ids, bus, router, chats, accountId: config.accountId });
+    await agents.resetPresence();
     const provider = new ConnectProvider(contacts, new AdminProvider(store, instances, resources));
     const app = buildApp({
       bodyLimit: config.bodyLimit,
@@ -94,22 +112,40 @@ export async function startNode(config: Config, overrides: NodeOverrides = {}): 
         participantEdge(new ParticipantProvider(chats), config.region),
       ],
       before: allowBrowsers,
+      plugins: [
+        { prefix: AGENT_API, plugin: agentEdge(agents) },
+        {
+          prefix: '/',
+          plugin: webPages({
+            provider,
+            accountId: config.accountId,
+            instanceId: info.instanceId,
+            flowId: info.inboundFlowId,
+            region: config.region,
+          }),
+        },
+      ],
     });
     const gateway = attachChatGateway(app.server, chats, bus, app.log);
+    const agentGateway = attachAgentGateway({ server: app.server, agents, store, bus, clock, log: app.log });
     // Chats whose duration ran out end, and flows waiting on a timer wake, within a second of
     // their time by the node's clock.
+    // Offers time out, and queue delays pass, within a second too.
     const expiry = setInterval(() => {
       chats.expireDue().catch((err) => app.log.error({ err }, 'chat expiry failed'));
       flows.wakeDue();
+      agents.tick().catch((err) => app.log.error({ err }, 'routing upkeep failed'));
     }, 1000);
     expiry.unref();
     // Sockets first: the HTTP server's close waits for every connection, upgraded ones too.
     app.addHook('preClose', async () => {
       clearInterval(expiry);
       gateway.close();
+      agentGateway.close();
       flows.close();
     });
     app.addHook('onClose', async () => {
+      await agentGateway.settled();
       await flows.settled();
       await chats.settled();
       await store.close();

@@ -12,6 +12,8 @@ export interface AppOptions {
   services: ServiceEdge[];
   /** Set up before the services' routes (hooks such as CORS must exist before routes do). */
   before?: (app: FastifyInstance) => void;
+  /** Non-AWS parts (the agent workspace, pages), each encapsulated under its prefix with its own errors. */
+  plugins?: { prefix: string; plugin: (app: FastifyInstance) => Promise<void> }[];
   bodyLimit: number;
   logger: FastifyServerOptions['logger'];
 }
@@ -43,6 +45,7 @@ export function buildApp(options: AppOptions): FastifyInstance {
   });
   options.before?.(app);
   for (const service of options.services) registerService(app, service);
+  for (const { prefix, plugin } of options.plugins ?? []) void app.register(plugin, { prefix });
   const models = options.services.map((s) => s.model);
   app.setNotFoundHandler((req, reply) => sendServiceError(reply, notFoundError(models, req.method, req.url)));
   // Failures Fastify detects before a route runs: oversized or truncated bodies, bad headers.

@@ -16,4 +16,8 @@ export interface EventBus {
 export const topics = {
   /** Every transcript item and ephemeral event of a chat, in transcript order: ChatEvent. */
   chat: (initialContactId: string) => `chat.${initialContactId}`,
+  /** Something in an agent's routing state changed: no payload, the subscriber reads the store. */
+  agent: (instanceId: string, userId: string) => `agent.${instanceId}.${userId}`,
+  /** Contacts or agents of an instance's queues changed: no payload. */
+  queues: (instanceId: string) => `queues.${instanceId}`,
 };

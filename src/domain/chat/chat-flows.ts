@@ -33,6 +33,11 @@ export interface ChatFlowsDeps {
   engine: FlowEngine;
   chats: ChatService;
   resources: ResourceService;
+  /**
+   * Puts the contact in a queue for routing (TransferContactToQueue), inside the step's
+   * transaction; returns what to do once it commits.
+   */
+  enqueue?: (tx: StoreTx, contact: ContactRecord, queueId: string) => Promise<() => void>;
   onError: (err: unknown, contactId: string) => void;
 }
 
@@ -120,14 +125,16 @@ export class ChatFlows {
     run: (tx: StoreTx, host: FlowHost, contact: ContactRecord) => Promise<RunOutcome | undefined>,
   ): Promise<void> {
     const events: ChatEvent[] = [];
+    const afterCommit: (() => void)[] = [];
     const step = await this.#d.store.transaction(async (tx) => {
       const contact = await tx.contacts.get(instanceId, contactId);
       if (!contact || contact.state !== 'ACTIVE') return undefined;
-      const outcome = await run(tx, this.#host(tx, contact, events), contact);
+      const outcome = await run(tx, this.#host(tx, contact, events, afterCommit), contact);
       if (outcome) events.push(...(await this.#record(tx, instanceId, contactId, outcome)));
       return outcome && { outcome, chatId: contact.initialContactId };
     });
     this.#d.chats.publish(events);
+    for (const f of afterCommit) f();
     this.#stopWaiting(contactId);
     if (!step) return; // the chat ended, or there was no run to resume
     const { outcome, chatId } = step;
@@ -184,7 +191,7 @@ export class ChatFlows {
    * transaction runs, so the contact is read once and kept as this step writes it. A host call
    * that throws (failing its action) does so before it writes.
    */
-  #host(tx: StoreTx, contact: ContactRecord, events: ChatEvent[]): FlowHost {
+  #host(tx: StoreTx, contact: ContactRecord, events: ChatEvent[], afterCommit: (() => void)[]): FlowHost {
     const { instanceId } = contact;
     let known = contact;
     const current = () => {
@@ -227,6 +234,7 @@ export class ChatFlows {
           ...c,
           details: { ...c.details, queueInfo: { Id: queue.id, EnqueueTimestamp: this.#d.clock.now() } },
         }));
+        if (this.#d.enqueue) afterCommit.push(await this.#d.enqueue(tx, known, queue.id));
         return 'OK';
       },
       isWithinHours: async (hoursIdOrArn, at) => {

@@ -45,6 +45,11 @@ export interface ChatServiceDeps {
   onError: (err: unknown) => void;
   /** The URL a websocket token is used at. */
   websocketUrl: (token: string) => string;
+  /**
+   * Runs inside the transaction that ends a chat (routing lets go of it); returns what to do
+   * once that transaction commits.
+   */
+  onEnded?: (tx: StoreTx, contact: ContactRecord) => Promise<(() => void) | undefined>;
 }
 
 export interface Connection {
@@ -123,7 +128,8 @@ export class ChatService {
         await this.append(tx, contact, { type: 'EVENT', contentType: contentTypes.left, from: leaving }),
       );
     const ended = await this.append(tx, contact, { type: 'EVENT', contentType: contentTypes.ended });
-    events.push({ ...ended, ended: true, endedIn: contact.instanceId });
+    const afterCommit = await this.#d.onEnded?.(tx, contact);
+    events.push({ ...ended, ended: true, endedIn: contact.instanceId, ...(afterCommit && { afterCommit }) });
     for (const p of await tx.participants.listByContact(contact.id)) {
       if (p.leftAt === undefined) await tx.participants.update({ ...p, leftAt: now });
     }
@@ -144,7 +150,8 @@ export class ChatService {
    * BlobStore (failures are reported, never thrown: the chat has ended either way).
    */
   publish(events: ChatEvent[]): void {
-    for (const e of events) {
+    for (const { afterCommit, ...e } of events) {
+      afterCommit?.();
       this.#d.bus.publish(topics.chat(e.item.InitialContactId), e);
       if (e.endedIn) {
         const work = this.#archive(e.item.InitialContactId, e.endedIn, e.item.ContactId)

@@ -58,6 +58,28 @@ export function defaultInboundFlow(basicQueueArn: string): string {
   });
 }
 
+/** The agent statuses every instance has: Available (routable) and Offline. */
+export const SYSTEM_AGENT_STATUSES = [
+  { Name: 'Available', Type: 'ROUTABLE', Description: 'Ready for contacts', DisplayOrder: 1 },
+  { Name: 'Offline', Type: 'OFFLINE', Description: 'Not taking contacts', DisplayOrder: 2 },
+] as const;
+
+/** Creates the system agent statuses an instance lacks (instances made before they existed, too). */
+export async function ensureAgentStatuses(
+  tx: StoreTx,
+  resources: ResourceService,
+  instance: InstanceRecord,
+): Promise<void> {
+  for (const status of SYSTEM_AGENT_STATUSES) {
+    if (await tx.resources.findByName(instance.id, 'agent-status', status.Name)) continue;
+    await resources.create(tx, instance, 'agent-status', status.Name, {
+      ...status,
+      State: 'ENABLED',
+      Tags: {},
+    });
+  }
+}
+
 export interface InstanceDefaults {
   hoursId: string;
   basicQueueId: string;
@@ -106,6 +128,7 @@ export async function seedInstance(
     IsDefault: true,
     Tags: {},
   });
+  await ensureAgentStatuses(tx, resources, instance);
   const securityProfileIds: Record<string, string> = {};
   for (const name of SECURITY_PROFILES) {
     const sp = await resources.create(tx, instance, 'security-profile', name, { SecurityProfileName: name });

@@ -17,6 +17,7 @@
  * Changes are collected in RoutingChanges for the caller to announce once committed.
  */
 import type { Clock } from '../../ports/clock.ts';
+import { topics, type EventBus } from '../../ports/event-bus.ts';
 import type { Channel, ContactRecord, QueuedContactRecord, StoreTx } from '../../ports/store.ts';
 import {
   freeSlots,
@@ -45,6 +46,15 @@ export class RoutingChanges {
   agent(a: { instanceId: string; userId: string }): void {
     this.agents.add(`${a.instanceId}/${a.userId}`);
   }
+}
+
+/** Publishes what changed, once the transaction that changed it has committed. */
+export function announce(bus: EventBus, changes: RoutingChanges): void {
+  for (const key of changes.agents) {
+    const [instanceId, userId] = key.split('/');
+    bus.publish(topics.agent(instanceId, userId), {});
+  }
+  for (const instanceId of changes.instances) bus.publish(topics.queues(instanceId), {});
 }
 
 /** Thrown when a command names a contact the agent does not hold in the state it needs. */

@@ -113,7 +113,16 @@ function describeContactShape(c: ContactRecord): S.Contact {
     customerId?: string;
     segmentAttributes?: Record<string, S.SegmentAttributeValue>;
     queueInfo?: { Id: string; EnqueueTimestamp: number };
+    agentInfo?: {
+      Id: string;
+      AcceptedByAgentTimestamp: number;
+      ConnectedToAgentTimestamp: number;
+      AfterContactWorkStartTimestamp?: number;
+      AfterContactWorkEndTimestamp?: number;
+    };
   };
+  const date = (ms: number | undefined) => (ms === undefined ? undefined : new Date(ms));
+  const agent = d.agentInfo;
   return {
     Arn: c.arn,
     Id: c.id,
@@ -125,6 +134,17 @@ function describeContactShape(c: ContactRecord): S.Contact {
     QueueInfo: d.queueInfo && {
       Id: d.queueInfo.Id,
       EnqueueTimestamp: new Date(d.queueInfo.EnqueueTimestamp),
+    },
+    AgentInfo: agent && {
+      Id: agent.Id,
+      AcceptedByAgentTimestamp: date(agent.AcceptedByAgentTimestamp),
+      ConnectedToAgentTimestamp: date(agent.ConnectedToAgentTimestamp),
+      AfterContactWorkStartTimestamp: date(agent.AfterContactWorkStartTimestamp),
+      AfterContactWorkEndTimestamp: date(agent.AfterContactWorkEndTimestamp),
+      AfterContactWorkDuration:
+        agent.AfterContactWorkEndTimestamp !== undefined && agent.AfterContactWorkStartTimestamp !== undefined
+          ? Math.round((agent.AfterContactWorkEndTimestamp - agent.AfterContactWorkStartTimestamp) / 1000)
+          : undefined,
     },
     InitiationTimestamp: new Date(c.initiationTimestamp),
     LastUpdateTimestamp: new Date(c.lastUpdateTimestamp),

@@ -1,0 +1,374 @@
+/**
+ * The agent's side of the contact center: signing in to the workspace, status, and the
+ * contacts routing offers them — accept (joining the chat as its AGENT participant), reject,
+ * leave, after-contact work. Routing decisions are the Router's; this service loads what it
+ * needs, calls it inside one transaction with everything else that changes, and announces the
+ * changes once committed.
+ *
+ * Deviations from Amazon Connect: one session kind (the workspace's cookie) rather than the
+ * CCP's federation; an agent's chat ends for the customer when the agent leaves (there is no
+ * customer-side "disconnect flow" yet).
+ */
+import type { Clock } from '../../ports/clock.ts';
+import { topics, type EventBus } from '../../ports/event-bus.ts';
+import type { IdGenerator } from '../../ports/ids.ts';
+import type { ContactRecord, ParticipantRecord, ResourceRecord, Store, StoreTx } from '../../ports/store.ts';
+import { TokenBuckets, type RateLimit } from '../../aws/rate-limiter.ts';
+import { issueToken, tokenMatches, tokenParticipantId } from '../participant-token.ts';
+import { verifyPassword } from '../users/password.ts';
+import type { ChatService, Connection } from '../chat/chat-service.ts';
+import { contentTypes, type ChatEvent } from '../chat/chat-item.ts';
+import type { AgentStatusRef, AgentStatusType, AgentState as RoutingState, Agent } from '../routing/agent.ts';
+import { toAgent, toRecord } from '../routing/agent.ts';
+import { announce, Router, RoutingChanges, RoutingConflict } from '../routing/router.ts';
+import { AgentError } from './agent-error.ts';
+import { agentView, type AgentView } from './agent-view.ts';
+
+export const SESSION_TTL_MS = 12 * 3600_000;
+/**
+ * Sign-in attempts: per username a burst of 10 then one every 6 s (a password is not guessed
+ * at that pace); per client address, where a whole team may sign in at once, 100 then 2 a second.
+ */
+export const SIGN_IN_LIMITS: { user: RateLimit; address: RateLimit } = {
+  user: { rate: 1 / 6, burst: 10 },
+  address: { rate: 2, burst: 100 },
+};
+
+export interface Session {
+  id: string;
+  instanceId: string;
+  userId: string;
+}
+
+export interface AgentServiceDeps {
+  store: Store;
+  clock: Clock;
+  ids: IdGenerator;
+  bus: EventBus;
+  router: Router;
+  chats: ChatService;
+  /** The account whose instances agents sign in to. */
+  accountId: string;
+  signInLimits?: typeof SIGN_IN_LIMITS;
+}
+
+/** What the workspace gets to chat as the agent: the Participant Service's connection. */
+export interface AgentConnection {
+  participantId: string;
+  connectionToken: string;
+  websocketUrl: string;
+}
+
+export class AgentService {
+  readonly #d: AgentServiceDeps;
+  readonly #attempts: TokenBuckets;
+
+  constructor(deps: AgentServiceDeps) {
+    this.#d = deps;
+    this.#attempts = new TokenBuckets(deps.clock);
+  }
+
+  // ------------------------------------------------------------------ sessions
+
+  /** Checks the password and opens a session; returns its cookie token. */
+  async signIn(
+    username: string,
+    password: string,
+    clientAddress: string,
+  ): Promise<{ token: string; session: Session }> {
+    const limits = this.#d.signInLimits ?? SIGN_IN_LIMITS;
+    // Both buckets are always charged, so neither a username nor an address gets free guesses.
+    const byUser = this.#attempts.take(`user:${username}`, limits.user);
+    const byAddress = this.#attempts.take(`address:${clientAddress}`, limits.address);
+    if (!byUser || !byAddress)
+      throw new AgentError('TooManyAttempts', 'Too many sign-in attempts; wait and try again', {
+        retryAfterSeconds: Math.ceil(1 / (byUser ? limits.address : limits.user).rate),
+      });
+    const user = await this.#d.store.transaction(async (tx) => {
+      for (const instance of (await tx.instances.list(this.#d.accountId, undefined, 100)).items) {
+        const found = await tx.resources.findByName(instance.id, 'user', username);
+        if (found) return found;
+      }
+      return undefined;
+    });
+    // A missing user costs a hash too, so timing does not tell which usernames exist.
+    const stored = (user?.body.passwordHash as string | undefined) ?? DUMMY_HASH;
+    if (!(await verifyPassword(password, stored)) || !user)
+      throw new AgentError('InvalidCredentials', 'The username or password is not correct');
+    const id = this.#d.ids.uuid();
+    const { token, digest } = issueToken(this.#d.ids, id);
+    const now = this.#d.clock.now();
+    const session: Session = { id, instanceId: user.instanceId, userId: user.id };
+    await this.#d.store.transaction(async (tx) => {
+      await tx.sessions.put({ ...session, digest, createdAt: now, expiresAt: now + SESSION_TTL_MS });
+      await this.#ensureAgent(tx, user);
+    });
+    return { token, session };
+  }
+
+  /** The live session a cookie token names, or undefined. */
+  async authenticate(token: string | undefined): Promise<Session | undefined> {
+    const id = token && tokenParticipantId(token);
+    if (!id) return undefined;
+    const record = await this.#d.store.transaction((tx) => tx.sessions.get(id));
+    if (!record || record.expiresAt <= this.#d.clock.now() || !tokenMatches(token, record.digest))
+      return undefined;
+    return { id: record.id, instanceId: record.instanceId, userId: record.userId };
+  }
+
+  /** Ends the session: the agent goes Offline and offers not yet accepted go back to their queues. */
+  async signOut(session: Session): Promise<void> {
+    await this.#change(session, async (tx, agent, changes) => {
+      await tx.sessions.remove(session.id);
+      await this.#d.router.setStatus(
+        tx,
+        agent,
+        await this.#systemStatus(tx, session.instanceId, 'OFFLINE'),
+        changes,
+      );
+    });
+    // The session's open workspaces learn that it has ended.
+    this.#d.bus.publish(topics.agent(session.instanceId, session.userId), { signedOut: session.id });
+  }
+
+  // ------------------------------------------------------------------ the agent's state
+
+  async view(session: Session): Promise<AgentView> {
+    return this.#d.store.transaction((tx) =>
+      agentView(tx, session.instanceId, session.userId, this.#d.clock.now()),
+    );
+  }
+
+  async setStatus(session: Session, statusId: string): Promise<void> {
+    await this.#change(session, async (tx, agent, changes) => {
+      const status = await tx.resources.get(session.instanceId, 'agent-status', statusId);
+      if (!status || status.body.State === 'DISABLED')
+        throw new AgentError('NotFound', `Agent status ${statusId} not found`);
+      await this.#d.router.setStatus(tx, agent, statusRef(status), changes);
+    });
+  }
+
+  /** A workspace events socket opened (+1) or closed (-1). */
+  async setOnline(session: Session, delta: 1 | -1): Promise<void> {
+    await this.#change(session, (tx, agent, changes) => this.#d.router.setOnline(tx, agent, delta, changes));
+  }
+
+  // ------------------------------------------------------------------ contacts
+
+  /** Accepts an offer: the agent joins the chat; returns the connection to chat with. */
+  async accept(session: Session, contactId: string): Promise<AgentConnection> {
+    const token = await this.#change(session, async (tx, agent, changes, events) => {
+      await this.#d.router.accept(tx, agent, contactId, changes);
+      const contact = await this.#liveContact(tx, session, contactId);
+      const now = this.#d.clock.now();
+      const user = await tx.resources.get(session.instanceId, 'user', session.userId);
+      const identity = user?.body.IdentityInfo as { FirstName?: string } | undefined;
+      const participantId = this.#d.ids.uuid();
+      const issued = issueToken(this.#d.ids, participantId);
+      const participant: ParticipantRecord = {
+        id: participantId,
+        instanceId: contact.instanceId,
+        contactId: contact.id,
+        role: 'AGENT',
+        displayName: identity?.FirstName || user?.name || 'Agent',
+        tokenDigest: issued.digest,
+        createdAt: now,
+      };
+      await tx.participants.insert(participant);
+      await tx.contacts.update({
+        ...contact,
+        lastUpdateTimestamp: now,
+        details: {
+          ...contact.details,
+          agentInfo: {
+            Id: session.userId,
+            ParticipantId: participantId,
+            AcceptedByAgentTimestamp: now,
+            ConnectedToAgentTimestamp: now,
+          },
+        },
+      });
+      events.push(
+        await this.#d.chats.append(tx, contact, {
+          type: 'EVENT',
+          contentType: contentTypes.joined,
+          from: participant,
+        }),
+      );
+      return issued.token;
+    });
+    return this.#connect(token);
+  }
+
+  async reject(session: Session, contactId: string): Promise<void> {
+    await this.#change(session, (tx, agent, changes) => this.#d.router.reject(tx, agent, contactId, changes));
+  }
+
+  /** A fresh connection for a contact the agent is in (a reloaded workspace). */
+  async connection(session: Session, contactId: string): Promise<AgentConnection> {
+    const token = await this.#change(session, async (tx, agent) => {
+      this.#held(agent, contactId, 'CONNECTED');
+      const participant = await this.#agentParticipant(tx, session, contactId);
+      // Only a digest of the old token is kept, so the agent's participant gets a new one.
+      const issued = issueToken(this.#d.ids, participant.id);
+      await tx.participants.update({ ...participant, tokenDigest: issued.digest });
+      return issued.token;
+    });
+    return this.#connect(token);
+  }
+
+  /** The agent leaves the chat: it ends for the customer; after-contact work begins. */
+  async end(session: Session, contactId: string): Promise<void> {
+    await this.#change(session, async (tx, agent, _changes, events) => {
+      this.#held(agent, contactId, 'CONNECTED');
+      const contact = await this.#liveContact(tx, session, contactId);
+      const participant = await this.#agentParticipant(tx, session, contactId);
+      events.push(...(await this.#d.chats.end(tx, contact, 'AGENT_DISCONNECT', participant)));
+    });
+  }
+
+  /** Ends after-contact work, or dismisses a missed contact. */
+  async clear(session: Session, contactId: string): Promise<void> {
+    await this.#change(session, async (tx, agent, changes) => {
+      await this.#d.router.clear(tx, agent, contactId, changes);
+      const contact = await tx.contacts.get(session.instanceId, contactId);
+      const info = contact?.details.agentInfo as Record<string, unknown> | undefined;
+      if (contact && info?.Id === session.userId && contact.state === 'ENDED') {
+        const now = this.#d.clock.now();
+        await tx.contacts.update({
+          ...contact,
+          details: {
+            ...contact.details,
+            agentInfo: {
+              ...info,
+              AfterContactWorkStartTimestamp: contact.disconnectTimestamp,
+              AfterContactWorkEndTimestamp: now,
+            },
+          },
+        });
+      }
+    });
+  }
+
+  // ------------------------------------------------------------------ upkeep
+
+  /** Expires offers whose time is up and offers what queue delays have made due. */
+  async tick(): Promise<void> {
+    const changes = new RoutingChanges();
+    await this.#d.store.transaction(async (tx) => {
+      await this.#d.router.expireOffers(tx, 500, changes);
+      for (const instance of (await tx.instances.list(this.#d.accountId, undefined, 100)).items)
+        await this.#d.router.sweep(tx, instance.id, changes);
+      await tx.sessions.removeExpired(this.#d.clock.now());
+    });
+    announce(this.#d.bus, changes);
+  }
+
+  /** At start: no workspace is connected to a node that has just started. */
+  async resetPresence(): Promise<void> {
+    const changes = new RoutingChanges();
+    await this.#d.store.transaction(async (tx) => {
+      for (const record of await tx.agents.listAll()) {
+        const agent = toAgent(record);
+        if (agent.state.online > 0) await this.#d.router.setOnline(tx, agent, -agent.state.online, changes);
+      }
+    });
+    announce(this.#d.bus, changes);
+  }
+
+  // ------------------------------------------------------------------------------------------
+
+  /**
+   * Runs a command for the session's agent in one transaction, then publishes its chat events
+   * and routing changes. Errors from the router become the workspace API's.
+   */
+  async #change<T>(
+    session: Session,
+    fn: (tx: StoreTx, agent: Agent, changes: RoutingChanges, events: ChatEvent[]) => Promise<T>,
+  ): Promise<T> {
+    const changes = new RoutingChanges();
+    const events: ChatEvent[] = [];
+    let result: T;
+    try {
+      result = await this.#d.store.transaction(async (tx) => {
+        const record = await tx.agents.get(session.instanceId, session.userId);
+        if (!record) throw new AgentError('NotSignedIn', 'No agent state for this user');
+        return fn(tx, toAgent(record), changes, events);
+      });
+    } catch (err) {
+      if (err instanceof RoutingConflict) throw new AgentError('Conflict', err.message);
+      throw err;
+    }
+    this.#d.chats.publish(events);
+    announce(this.#d.bus, changes);
+    return result;
+  }
+
+  /** The agent's routing state, created Offline on their first sign-in. */
+  async #ensureAgent(tx: StoreTx, user: ResourceRecord): Promise<void> {
+    const existing = await tx.agents.get(user.instanceId, user.id);
+    const routingProfileId = user.body.RoutingProfileId as string;
+    if (existing) {
+      const agent = toAgent(existing);
+      if (agent.state.routingProfileId === routingProfileId) return;
+      agent.state.routingProfileId = routingProfileId;
+      await tx.agents.put(toRecord(agent));
+      return;
+    }
+    const now = this.#d.clock.now();
+    const state: RoutingState = {
+      status: { ...(await this.#systemStatus(tx, user.instanceId, 'OFFLINE')), since: now },
+      online: 0,
+      routingProfileId,
+      idleSince: now,
+      contacts: [],
+    };
+    await tx.agents.put(toRecord({ instanceId: user.instanceId, userId: user.id, state }));
+  }
+
+  async #systemStatus(tx: StoreTx, instanceId: string, type: AgentStatusType): Promise<AgentStatusRef> {
+    const name = type === 'OFFLINE' ? 'Offline' : 'Available';
+    const status = await tx.resources.findByName(instanceId, 'agent-status', name);
+    if (!status) throw new Error(`The instance has no ${name} agent status`);
+    return statusRef(status);
+  }
+
+  #held(agent: Agent, contactId: string, state: string): void {
+    if (!agent.state.contacts.some((c) => c.contactId === contactId && c.state === state))
+      throw new AgentError('Conflict', `Contact ${contactId} is not ${state.toLowerCase()} for this agent`);
+  }
+
+  async #liveContact(tx: StoreTx, session: Session, contactId: string): Promise<ContactRecord> {
+    const contact = await tx.contacts.get(session.instanceId, contactId);
+    if (!contact || contact.state !== 'ACTIVE')
+      throw new AgentError('Conflict', `Contact ${contactId} has ended`);
+    return contact;
+  }
+
+  async #agentParticipant(tx: StoreTx, session: Session, contactId: string): Promise<ParticipantRecord> {
+    const contact = await this.#liveContact(tx, session, contactId);
+    const id = (contact.details.agentInfo as { ParticipantId?: string } | undefined)?.ParticipantId;
+    const participant = id ? await tx.participants.get(id) : undefined;
+    if (!participant || participant.leftAt !== undefined)
+      throw new AgentError('Conflict', `The agent is not in contact ${contactId}`);
+    return participant;
+  }
+
+  async #connect(participantToken: string): Promise<AgentConnection> {
+    const c: Connection = await this.#d.chats.createConnection(participantToken, {
+      Type: ['WEBSOCKET', 'CONNECTION_CREDENTIALS'],
+    });
+    return {
+      participantId: tokenParticipantId(participantToken)!,
+      connectionToken: c.ConnectionCredentials!.ConnectionToken,
+      websocketUrl: c.Websocket!.Url,
+    };
+  }
+}
+
+export function statusRef(r: ResourceRecord): AgentStatusRef {
+  return { id: r.id, arn: r.arn, name: r.name, type: r.body.Type as AgentStatusType };
+}
+
+/** Verified against when the username is unknown: same cost, never matches a real password. */
+const DUMMY_HASH = 'scrypt$15$8$1$AAAAAAAAAAAAAAAAAAAAAA$AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA';

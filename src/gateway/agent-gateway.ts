@@ -1,0 +1,213 @@
+/**
+ * The agent workspace's event stream (docs/agent-workspace-api.md, Events): a websocket per
+ * open workspace, authenticated by the session cookie, that pushes the agent's whole state
+ * whenever routing changes it — so the workspace never polls. An agent with no socket open is
+ * offered nothing (the Router counts sockets as `online`).
+ *
+ * Queue figures change with every contact anywhere in the instance; they are computed once
+ * per instance and pushed at most once a second. The agent's own changes (an offer, a status)
+ * go out at once.
+ */
+import type { IncomingMessage, Server } from 'node:http';
+import type { Duplex } from 'node:stream';
+import { fastifyCookie } from '@fastify/cookie';
+import { WebSocketServer, type WebSocket } from 'ws';
+import { topics, type EventBus, type Unsubscribe } from '../ports/event-bus.ts';
+import type { Clock } from '../ports/clock.ts';
+import type { Store } from '../ports/store.ts';
+import type { AgentService, Session } from '../domain/agents/agent-service.ts';
+import { agentView, queueStats, type QueueStats } from '../domain/agents/agent-view.ts';
+import { AGENT_API, AGENT_COOKIE, sameOrigin } from '../services/agent/edge.ts';
+
+export const AGENT_EVENTS_PATH = `${AGENT_API}/events`;
+const STATS_INTERVAL_MS = 1000;
+const LIVENESS_INTERVAL_MS = 30_000;
+const MAX_BUFFERED_BYTES = 1024 * 1024;
+
+export interface AgentGateway {
+  /** Closes every socket (before the HTTP server closes: it waits for upgraded sockets too). */
+  close(): void;
+  /** Resolves when the work sockets started has finished (before the store closes). */
+  settled(): Promise<void>;
+}
+
+interface Log {
+  warn(obj: object, msg: string): void;
+  error(obj: object, msg: string): void;
+}
+
+interface Deps {
+  server: Server;
+  agents: AgentService;
+  store: Store;
+  bus: EventBus;
+  clock: Clock;
+  log: Log;
+}
+
+/** One open workspace. */
+interface Client {
+  ws: WebSocket;
+  session: Session;
+  pushing: boolean;
+  dirty: boolean;
+}
+
+interface InstanceStats {
+  at: number;
+  stats: Promise<QueueStats[]>;
+  clients: Set<Client>;
+  unsubscribe: Unsubscribe;
+  timer?: NodeJS.Timeout;
+}
+
+export function attachAgentGateway(d: Deps): AgentGateway {
+  const wss = new WebSocketServer({ noServer: true, maxPayload: 4096 });
+  const instances = new Map<string, InstanceStats>();
+  const alive = new WeakSet<WebSocket>();
+  const work = new Set<Promise<unknown>>();
+  let closing = false;
+  const track = (p: Promise<unknown>) => {
+    const tracked = p.catch((err) => d.log.error({ err }, 'agent event stream failed'));
+    work.add(tracked);
+    void tracked.finally(() => work.delete(tracked));
+  };
+
+  const statsOf = (instanceId: string): Promise<QueueStats[]> => {
+    const entry = instances.get(instanceId)!;
+    const now = d.clock.now();
+    if (now - entry.at >= STATS_INTERVAL_MS) {
+      entry.at = now;
+      entry.stats = d.store.transaction((tx) => queueStats(tx, instanceId, now));
+    }
+    return entry.stats;
+  };
+
+  /** Sends the agent's state; pushes asked for meanwhile coalesce into one more. */
+  const push = (client: Client): void => {
+    if (client.pushing) {
+      client.dirty = true;
+      return;
+    }
+    client.pushing = true;
+    client.dirty = false;
+    const { instanceId, userId } = client.session;
+    track(
+      (async () => {
+        const stats = await statsOf(instanceId);
+        const state = await d.store.transaction((tx) =>
+          agentView(tx, instanceId, userId, d.clock.now(), stats),
+        );
+        if (client.ws.readyState !== client.ws.OPEN) return;
+        if (client.ws.bufferedAmount > MAX_BUFFERED_BYTES) {
+          d.log.warn({ userId }, 'closing an agent event socket that does not keep up');
+          client.ws.terminate();
+          return;
+        }
+        client.ws.send(JSON.stringify({ type: 'state', state }));
+      })().finally(() => {
+        client.pushing = false;
+        if (client.dirty) push(client);
+      }),
+    );
+  };
+
+  const join = (client: Client): Unsubscribe => {
+    const { instanceId, userId } = client.session;
+    let entry = instances.get(instanceId);
+    if (!entry) {
+      const created: InstanceStats = {
+        at: 0,
+        stats: Promise.resolve([]),
+        clients: new Set(),
+        unsubscribe: () => {},
+      };
+      // Queue figures: recomputed and pushed to every workspace of the instance, at most once a second.
+      created.unsubscribe = d.bus.subscribe(topics.queues(instanceId), () => {
+        if (created.timer) return;
+        const wait = Math.max(0, created.at + STATS_INTERVAL_MS - d.clock.now());
+        created.timer = setTimeout(() => {
+          created.timer = undefined;
+          for (const c of created.clients) push(c);
+        }, wait);
+      });
+      instances.set(instanceId, created);
+      entry = created;
+    }
+    entry.clients.add(client);
+    const own = d.bus.subscribe(topics.agent(instanceId, userId), (event) => {
+      const signedOut = (event as { signedOut?: string }).signedOut;
+      if (signedOut === undefined) return push(client);
+      if (signedOut !== client.session.id) return;
+      client.ws.send(JSON.stringify({ type: 'signedOut' }));
+      client.ws.close(1000, 'Signed out');
+    });
+    return () => {
+      own();
+      entry.clients.delete(client);
+      if (entry.clients.size === 0) {
+        clearTimeout(entry.timer);
+        entry.unsubscribe();
+        instances.delete(instanceId);
+      }
+    };
+  };
+
+  const serve = (ws: WebSocket, session: Session) => {
+    alive.add(ws);
+    const client: Client = { ws, session, pushing: false, dirty: false };
+    const leave = join(client);
+    ws.on('pong', () => alive.add(ws));
+    // The workspace sends nothing; anything it does send is ignored.
+    ws.on('message', () => {});
+    ws.on('error', () => {});
+    ws.on('close', () => {
+      leave();
+      // At shutdown the next start resets everyone's presence (AgentService.resetPresence).
+      if (!closing) track(d.agents.setOnline(session, -1));
+    });
+    track(d.agents.setOnline(session, 1).then(() => push(client)));
+  };
+
+  const onUpgrade = (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+    const url = new URL(req.url ?? '/', 'http://localhost');
+    if (url.pathname !== AGENT_EVENTS_PATH) return; // another upgrade handler's path
+    const refuse = (status: string) =>
+      socket.end(`HTTP/1.1 ${status}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
+    if (!sameOrigin(req.headers.origin, req.headers.host)) return refuse('403 Forbidden');
+    const token = fastifyCookie.parse(req.headers.cookie ?? '')[AGENT_COOKIE];
+    d.agents.authenticate(token).then(
+      (session) =>
+        session
+          ? wss.handleUpgrade(req, socket, head, (ws) => serve(ws, session))
+          : refuse('401 Unauthorized'),
+      () => refuse('500 Internal Server Error'),
+    );
+  };
+
+  const liveness = setInterval(() => {
+    for (const ws of wss.clients) {
+      if (!alive.has(ws)) ws.terminate();
+      else {
+        alive.delete(ws);
+        ws.ping();
+      }
+    }
+  }, LIVENESS_INTERVAL_MS);
+  liveness.unref();
+  d.server.on('upgrade', onUpgrade);
+
+  return {
+    close() {
+      closing = true;
+      clearInterval(liveness);
+      d.server.off('upgrade', onUpgrade);
+      for (const ws of wss.clients) ws.close(1001, 'Server shutting down');
+      wss.close();
+      for (const entry of instances.values()) clearTimeout(entry.timer);
+    },
+    async settled() {
+      while (work.size > 0) await Promise.all([...work]);
+    },
+  };
+}

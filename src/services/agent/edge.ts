@@ -1,0 +1,127 @@
+/**
+ * The agent workspace API (docs/agent-workspace-api.md): sign-in with a session cookie and the
+ * agent's commands, as a Fastify plugin with its own error form. Chats themselves go through
+ * the Participant Service, as the customer's do.
+ *
+ * Cross-site requests: the cookie is SameSite=Strict and HttpOnly, every command must be
+ * application/json (which a cross-site form cannot send without a CORS preflight, and this
+ * API answers none), and a browser's Origin must be the node's own.
+ */
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import fastifyCookie from '@fastify/cookie';
+import { AgentError } from '../../domain/agents/agent-error.ts';
+import { SESSION_TTL_MS, type AgentService, type Session } from '../../domain/agents/agent-service.ts';
+
+export const AGENT_COOKIE = 'localconnect-agent';
+export const AGENT_API = '/agent/api';
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    agentSession?: Session;
+  }
+}
+
+/** The Origin a browser sends for this node's own pages, from the Host it addressed. */
+export function sameOrigin(origin: string | undefined, host: string | undefined): boolean {
+  if (origin === undefined) return true; // not a browser request (or a same-origin GET)
+  try {
+    return new URL(origin).host === host;
+  } catch {
+    return false;
+  }
+}
+
+export function agentEdge(agents: AgentService) {
+  return async function agentApi(app: FastifyInstance): Promise<void> {
+    await app.register(fastifyCookie);
+
+    app.setErrorHandler((err: Error & { statusCode?: number }, req, reply) => {
+      if (err instanceof AgentError) return sendError(reply, err);
+      if (err.statusCode && err.statusCode >= 400 && err.statusCode < 500)
+        return sendError(reply, new AgentError('BadRequest', err.message));
+      req.log.error({ err }, 'agent API failed');
+      reply.code(500).send({ error: 'InternalError', message: 'The request failed; see the node log' });
+    });
+    app.setNotFoundHandler((_req, reply) =>
+      reply.code(404).send({ error: 'NotFound', message: 'No such agent API route' }),
+    );
+
+    app.addHook('onRequest', async (req) => {
+      if (req.method !== 'GET' && req.method !== 'HEAD') {
+        if (!sameOrigin(req.headers.origin, req.headers.host))
+          throw new AgentError('Forbidden', 'Cross-origin requests are refused');
+        if (req.method !== 'DELETE' && !/^application\/json\b/i.test(req.headers['content-type'] ?? ''))
+          throw new AgentError('Forbidden', 'Commands must be application/json');
+      }
+      if (req.routeOptions.config.public) return;
+      const session = await agents.authenticate(req.cookies[AGENT_COOKIE]);
+      if (!session) throw new AgentError('NotSignedIn', 'Sign in first');
+      req.agentSession = session;
+    });
+
+    const session = (req: FastifyRequest) => req.agentSession!;
+    const contactId = (req: FastifyRequest) => (req.params as { contactId: string }).contactId;
+
+    app.post('/session', { config: { public: true } }, async (req, reply) => {
+      const body = jsonBody(req) as { username?: unknown; password?: unknown };
+      if (typeof body.username !== 'string' || typeof body.password !== 'string')
+        throw new AgentError('BadRequest', 'username and password are required strings');
+      const { token, session: s } = await agents.signIn(body.username, body.password, req.ip);
+      reply.setCookie(AGENT_COOKIE, token, {
+        path: '/agent',
+        httpOnly: true,
+        sameSite: 'strict',
+        secure: req.protocol === 'https',
+        maxAge: SESSION_TTL_MS / 1000,
+      });
+      return agents.view(s);
+    });
+    app.delete('/session', async (req, reply) => {
+      await agents.signOut(session(req));
+      reply.clearCookie(AGENT_COOKIE, { path: '/agent' });
+      reply.code(204).send();
+    });
+    app.get('/state', async (req) => agents.view(session(req)));
+    app.put('/status', async (req) => {
+      const { statusId } = jsonBody(req) as { statusId?: unknown };
+      if (typeof statusId !== 'string') throw new AgentError('BadRequest', 'statusId is a required string');
+      await agents.setStatus(session(req), statusId);
+      return agents.view(session(req));
+    });
+    app.post('/contacts/:contactId/accept', async (req) => agents.accept(session(req), contactId(req)));
+    app.post('/contacts/:contactId/connection', async (req) =>
+      agents.connection(session(req), contactId(req)),
+    );
+    for (const [action, run] of [
+      ['reject', agents.reject],
+      ['end', agents.end],
+      ['clear', agents.clear],
+    ] as const) {
+      app.post(`/contacts/:contactId/${action}`, async (req, reply) => {
+        await run.call(agents, session(req), contactId(req));
+        reply.code(204).send();
+      });
+    }
+  };
+}
+
+declare module 'fastify' {
+  interface FastifyContextConfig {
+    public?: boolean;
+  }
+}
+
+function jsonBody(req: FastifyRequest): unknown {
+  const raw = req.body as Buffer | undefined;
+  try {
+    const parsed = JSON.parse(raw?.length ? raw.toString('utf8') : '{}');
+    if (parsed && typeof parsed === 'object' && !Array.isArray(parsed)) return parsed;
+  } catch {
+    // answered below
+  }
+  throw new AgentError('BadRequest', 'The body must be a JSON object');
+}
+
+function sendError(reply: FastifyReply, err: AgentError): void {
+  reply.code(err.statusCode).send({ error: err.code, message: err.message, ...err.extra });
+}

@@ -1,0 +1,266 @@
+/**
+ * Agents through a real node: sign-in, status, offers pushed on the event socket, accept /
+ * reject / miss, the agent in the chat through the Participant Service, leaving, after-contact
+ * work — driven over HTTP and websockets as the workspace drives them, with the AWS SDK on the
+ * customer's and the supervisor's side.
+ */
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import {
+  CreateUserCommand,
+  DescribeContactCommand,
+  ListRoutingProfilesCommand,
+  ListSecurityProfilesCommand,
+  StartChatContactCommand,
+  StopContactCommand,
+} from '@aws-sdk/client-connect';
+import {
+  ConnectParticipantClient,
+  CreateParticipantConnectionCommand,
+  GetTranscriptCommand,
+  SendMessageCommand,
+} from '@aws-sdk/client-connectparticipant';
+import { startTestNode, type TestNode } from '../support/node.ts';
+import { AgentClient, adminPassword } from '../support/agent.ts';
+
+let node: TestNode;
+let participant: ConnectParticipantClient;
+let agentCount = 0;
+/** Chats a test started, stopped when it ends so the next test starts with empty queues. */
+const started: string[] = [];
+
+before(async () => {
+  node = await startTestNode(['--offer-timeout', '2']);
+  participant = new ConnectParticipantClient({
+    endpoint: node.url,
+    region: node.region,
+    credentials: { accessKeyId: 'x', secretAccessKey: 'x' },
+  });
+});
+after(() => node.close());
+
+/** A customer who starts a chat and connects, as chatjs would. */
+async function customer(name = 'Jane') {
+  const chat = await node.connect().send(
+    new StartChatContactCommand({
+      InstanceId: node.instanceId,
+      ContactFlowId: node.flowId,
+      ParticipantDetails: { DisplayName: name },
+      Attributes: { plan: 'gold' },
+    }),
+  );
+  const conn = await participant.send(
+    new CreateParticipantConnectionCommand({
+      ParticipantToken: chat.ParticipantToken!,
+      Type: ['CONNECTION_CREDENTIALS'],
+      ConnectParticipant: true,
+    }),
+  );
+  const token = conn.ConnectionCredentials!.ConnectionToken!;
+  started.push(chat.ContactId!);
+  return {
+    contactId: chat.ContactId!,
+    token,
+    transcript: async () =>
+      (await participant.send(new GetTranscriptCommand({ ConnectionToken: token, MaxResults: 100 })))
+        .Transcript!,
+  };
+}
+
+/** A new agent with the default routing profile, signed in with the workspace open and Available. */
+async function newAgent(): Promise<AgentClient> {
+  const connect = node.connect();
+  const profiles = await connect.send(new ListRoutingProfilesCommand({ InstanceId: node.instanceId }));
+  const security = await connect.send(new ListSecurityProfilesCommand({ InstanceId: node.instanceId }));
+  const username = `agent${++agentCount}`;
+  await connect.send(
+    new CreateUserCommand({
+      InstanceId: node.instanceId,
+      Username: username,
+      Password: 'Agent-Passw0rd',
+      IdentityInfo: { FirstName: `Agent${agentCount}`, LastName: 'Test' },
+      PhoneConfig: { PhoneType: 'SOFT_PHONE' },
+      RoutingProfileId: profiles.RoutingProfileSummaryList![0].Id!,
+      SecurityProfileIds: [security.SecurityProfileSummaryList!.find((s) => s.Name === 'Agent')!.Id!],
+    }),
+  );
+  const agent = new AgentClient(node.url);
+  await agent.signIn(username, 'Agent-Passw0rd');
+  await agent.connect();
+  await agent.setStatus('Available');
+  return agent;
+}
+
+/** Ends the test's chats and sends its agents away. */
+async function settle(agents: AgentClient[]) {
+  for (const contactId of started.splice(0)) {
+    await node
+      .connect()
+      .send(new StopContactCommand({ InstanceId: node.instanceId, ContactId: contactId }))
+      .catch(() => undefined); // already ended
+  }
+  for (const a of agents) {
+    if (a.latest) await a.setStatus('Offline').catch(() => undefined); // signed out already
+    await a.disconnect();
+  }
+}
+
+describe('agent sign-in', () => {
+  it('signs in with the first start login, and refuses wrong, anonymous, cross-site and repeated attempts', async () => {
+    const admin = new AgentClient(node.url);
+    const wrong = await admin.request('POST', '/session', { username: 'admin', password: 'nope' });
+    assert.equal(wrong.status, 401);
+    assert.equal(wrong.body.error, 'InvalidCredentials');
+    const unknown = await admin.request('POST', '/session', { username: 'ghost', password: 'nope' });
+    assert.deepEqual([unknown.status, unknown.body.error], [401, 'InvalidCredentials']);
+    assert.equal((await admin.request('GET', '/state')).status, 401);
+
+    const state = await admin.signIn('admin', adminPassword(node.dataDir));
+    assert.equal(state.user.username, 'admin');
+    assert.equal(state.status.name, 'Offline');
+    assert.deepEqual(
+      state.statuses.map((s) => s.name),
+      ['Available', 'Offline'],
+    );
+    assert.match(admin.cookie, /^localconnect-agent=/);
+    assert.equal((await admin.request('GET', '/state')).status, 200);
+
+    // A page on another origin cannot drive the API with the agent's cookie.
+    const crossSite = await fetch(`${node.url}/agent/api/status`, {
+      method: 'PUT',
+      headers: { cookie: admin.cookie, 'content-type': 'application/json', origin: 'http://evil.example' },
+      body: JSON.stringify({ statusId: state.statuses[0].id }),
+    });
+    assert.equal(crossSite.status, 403);
+    const form = await fetch(`${node.url}/agent/api/status`, {
+      method: 'PUT',
+      headers: { cookie: admin.cookie, 'content-type': 'application/x-www-form-urlencoded' },
+      body: 'statusId=x',
+    });
+    assert.equal(form.status, 403);
+
+    // Guessing one user's password is cut off; others still sign in.
+    const guesser = new AgentClient(node.url);
+    const codes: number[] = [];
+    for (let i = 0; i < 12; i++)
+      codes.push(
+        (await guesser.request('POST', '/session', { username: 'target', password: `guess${i}` })).status,
+      );
+    assert.deepEqual(codes.slice(0, 10), Array(10).fill(401));
+    assert.deepEqual(codes.slice(10), [429, 429]);
+    const limited = await guesser.request('POST', '/session', { username: 'target', password: 'x' });
+    assert.ok(limited.body.retryAfterSeconds > 0);
+
+    const out = await admin.request('DELETE', '/session');
+    assert.equal(out.status, 204);
+    assert.equal((await admin.request('GET', '/state')).status, 401);
+  });
+});
+
+describe('routing chats to agents', () => {
+  it('offers the chat to an Available agent, who joins, chats, leaves and finishes after-contact work', async () => {
+    const agent = await newAgent();
+    const cust = await customer('Jane');
+    const contactId = await agent.offer(cust.contactId);
+    const offered = agent.latest!.contacts.find((c) => c.contactId === contactId)!;
+    assert.equal(offered.customerName, 'Jane');
+    assert.equal(offered.queue.name, 'BasicQueue');
+    assert.deepEqual(offered.attributes, { plan: 'gold' });
+    assert.ok(offered.offerExpiresAt! > Date.now());
+
+    const conn = await agent.accept(contactId);
+    await agent.until((s) => s.contacts.some((c) => c.contactId === contactId && c.state === 'CONNECTED'));
+    await participant.send(
+      new SendMessageCommand({
+        ConnectionToken: conn.connectionToken,
+        ContentType: 'text/plain',
+        Content: 'Hi Jane',
+      }),
+    );
+    const items = await cust.transcript();
+    const joined = items.find(
+      (i) => i.ContentType?.endsWith('participant.joined') && i.ParticipantRole === 'AGENT',
+    );
+    assert.ok(joined, 'the customer sees the agent join');
+    assert.ok(items.some((i) => i.ParticipantRole === 'AGENT' && i.Content === 'Hi Jane'));
+    assert.ok(
+      items.some((i) => i.ParticipantRole === 'SYSTEM' && i.Type === 'MESSAGE'),
+      'the flow greeting is there',
+    );
+
+    const described = await node
+      .connect()
+      .send(new DescribeContactCommand({ InstanceId: node.instanceId, ContactId: contactId }));
+    assert.equal(described.Contact!.AgentInfo!.Id, agent.latest!.user.id);
+    assert.ok(
+      described.Contact!.AgentInfo!.ConnectedToAgentTimestamp! >=
+        described.Contact!.QueueInfo!.EnqueueTimestamp!,
+    );
+
+    assert.equal((await agent.command(contactId, 'end')).status, 204);
+    const acw = await agent.until((s) =>
+      s.contacts.some((c) => c.contactId === contactId && c.state === 'ENDED'),
+    );
+    assert.equal(acw.contacts[0].disconnectReason, 'AGENT_DISCONNECT');
+    const ended = await node
+      .connect()
+      .send(new DescribeContactCommand({ InstanceId: node.instanceId, ContactId: contactId }));
+    assert.equal(ended.Contact!.DisconnectReason, 'AGENT_DISCONNECT');
+    assert.equal((await agent.command(contactId, 'clear')).status, 204);
+    await agent.until((s) => s.contacts.length === 0);
+    const cleared = await node
+      .connect()
+      .send(new DescribeContactCommand({ InstanceId: node.instanceId, ContactId: contactId }));
+    assert.ok(cleared.Contact!.AgentInfo!.AfterContactWorkEndTimestamp);
+    await settle([agent]);
+  });
+
+  it('a rejected chat goes to the other agent; a missed one leaves the agent Missed and goes on', async () => {
+    const first = await newAgent();
+    const second = await newAgent();
+    const cust = await customer();
+    const holder = await Promise.race([
+      first.offer(cust.contactId).then(() => first),
+      second.offer(cust.contactId).then(() => second),
+    ]);
+    const other = holder === first ? second : first;
+    assert.equal((await holder.command(cust.contactId, 'reject')).status, 204);
+    await other.offer(cust.contactId);
+    assert.equal((await holder.command(cust.contactId, 'accept')).status, 409, 'no longer offered to them');
+
+    // The offer times out after 2 s: missed, and back to the agent who rejected it.
+    await other.until(
+      (s) => s.contacts.some((c) => c.contactId === cust.contactId && c.state === 'MISSED'),
+      5000,
+    );
+    await holder.offer(cust.contactId, 5000);
+    // Missed: nothing new until the agent clears it.
+    const next = await customer();
+    await new Promise((r) => setTimeout(r, 300));
+    assert.ok(!other.latest!.contacts.some((c) => c.contactId === next.contactId));
+    assert.equal((await other.command(cust.contactId, 'clear')).status, 204);
+    const taker = await Promise.race([
+      other.offer(next.contactId).then(() => other),
+      holder.offer(next.contactId).then(() => holder),
+    ]);
+    assert.ok(taker);
+    await settle([first, second]);
+  });
+
+  it('offers go back to the queue when the agent goes Offline, signs out or closes the workspace', async () => {
+    const a = await newAgent();
+    const cust = await customer();
+    await a.offer(cust.contactId);
+    await a.setStatus('Offline');
+    await a.until((s) => s.contacts.length === 0);
+    const b = await newAgent();
+    await b.offer(cust.contactId);
+    await b.disconnect();
+    await a.setStatus('Available');
+    await a.offer(cust.contactId);
+    assert.equal((await a.request('DELETE', '/session')).status, 204);
+    const c = await newAgent();
+    await c.offer(cust.contactId);
+    await settle([a, b, c]);
+  });
+});
