@@ -1,7 +1,7 @@
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['node_modules/', 'src/generated/', 'data/', '.tmp/'] },
+  { ignores: ['node_modules/', 'src/generated/', 'data/', '.tmp/', 'web/agent/dist/'] },
   ...tseslint.configs.recommended,
   {
     rules: {

@@ -1,6 +1,7 @@
 /**
- * `npm test`: type-check, lint, format check, then every test (unit tests beside the code,
- * end-to-end tests under test/) with Node's test runner. Stops at the first failing step.
+ * `npm test`: type-check, lint, format check, build the agent workspace, then every test (unit
+ * tests beside the code, end-to-end tests under test/) with Node's test runner. Stops at the
+ * first failing step. With file arguments: build, then only those tests.
  */
 import { spawnSync } from 'node:child_process';
 
@@ -9,8 +10,15 @@ const only = process.argv.slice(2);
 
 const steps: [string, string, string[]][] = [
   ['type-check', bin('tsc'), ['--noEmit', '-p', '.']],
+  ['type-check the workspace', bin('tsc'), ['-p', 'web/agent/tsconfig.json']],
   ['lint', bin('eslint'), ['.']],
   ['format', bin('prettier'), ['--check', '--log-level', 'warn', '.']],
+  // The browser tests drive the built workspace, as `npm start` serves it.
+  [
+    'build the workspace',
+    bin('vite'),
+    ['build', '--config', 'web/agent/vite.config.ts', '--logLevel', 'warn'],
+  ],
   [
     'tests',
     process.execPath,
@@ -23,7 +31,7 @@ const steps: [string, string, string[]][] = [
   ],
 ];
 
-for (const [name, cmd, args] of only.length > 0 ? steps.slice(3) : steps) {
+for (const [name, cmd, args] of only.length > 0 ? steps.slice(-2) : steps) {
   process.stdout.write(`\n== ${name}\n`);
   const result = spawnSync(cmd, args, { stdio: 'inherit' });
   if (result.status !== 0) {

@@ -103,7 +103,14 @@ export async function startNode(config: Config, overrides: NodeOverrides = {}): 
     const info = await bootstrap(config, { store, clock, ids, instances, resources, accessKeys });
     const agents = new AgentService({ store, clock, ids, bus, router, chats, accountId: config.accountId });
     await agents.resetPresence();
-    const provider = new ConnectProvider(contacts, new AdminProvider(store, instances, resources));
+    const provider = new ConnectProvider(contacts, new AdminProvider(store, instances, resources), {
+      store,
+      clock,
+      instances,
+      resources,
+      agents,
+      router,
+    });
     const app = buildApp({
       bodyLimit: config.bodyLimit,
       logger: logOptions(config.logLevel),

@@ -263,6 +263,46 @@ export function runStoreContract(name: string, open: () => Promise<Store>): void
         assert.equal(await tx((t) => t.resources.get('inst-1', 'queue', 'res-9')), undefined);
       });
 
+      it('removes a record, freeing its name, and says whether it was there', async () => {
+        await tx(async (t) => {
+          await t.resources.insert(resource(1));
+          await t.resources.insert(resource(2));
+          await t.resources.insert(resource(1, { kind: 'user' }));
+        });
+        assert.equal(await tx((t) => t.resources.remove('inst-1', 'queue', 'res-1')), true);
+        assert.equal(await tx((t) => t.resources.get('inst-1', 'queue', 'res-1')), undefined);
+        assert.equal(await tx((t) => t.resources.findByName('inst-1', 'queue', 'name-1')), undefined);
+        assert.equal(await tx((t) => t.resources.remove('inst-1', 'queue', 'res-1')), false, 'gone already');
+        assert.equal(
+          await tx((t) => t.resources.remove('inst-2', 'queue', 'res-2')),
+          false,
+          'other instance',
+        );
+        assert.equal((await tx((t) => t.resources.get('inst-1', 'queue', 'res-2')))?.id, 'res-2');
+        assert.equal(
+          (await tx((t) => t.resources.get('inst-1', 'user', 'res-1')))?.id,
+          'res-1',
+          'other kind',
+        );
+        assert.deepEqual(
+          (await tx((t) => t.resources.list('inst-1', 'queue', undefined, 5))).items.map((r) => r.id),
+          ['res-2'],
+        );
+        assert.equal(await tx((t) => t.resources.insert(resource(3, { name: 'name-1' }))), true, 'name free');
+        await assert.rejects(
+          tx(async (t) => {
+            await t.resources.remove('inst-1', 'queue', 'res-2');
+            throw new Error('rolled back');
+          }),
+          /rolled back/,
+        );
+        assert.equal(
+          (await tx((t) => t.resources.get('inst-1', 'queue', 'res-2')))?.id,
+          'res-2',
+          'rolled back',
+        );
+      });
+
       it('lists one instance and kind in creation order, page by page', async () => {
         await tx(async (t) => {
           for (let n = 1; n <= 5; n++) {

@@ -165,6 +165,8 @@ export interface StoreTx {
     findByName(instanceId: string, kind: ResourceKind, name: string): Promise<ResourceRecord | undefined>;
     /** Replaces name, body and updatedAt. Returns false if absent or the new name is taken. */
     update(resource: ResourceRecord): Promise<boolean>;
+    /** Removes the record (its name is free again). Returns false if it was absent. */
+    remove(instanceId: string, kind: ResourceKind, id: string): Promise<boolean>;
     /** Ordered by creation. */
     list(
       instanceId: string,

@@ -269,16 +269,18 @@ describe('AWS CLI v2', { skip: skipUnless('aws-cli') }, () => {
 
     test('the default instance and its resources', async () => {
       const id = ['--instance-id', node.instanceId];
-      const [instances, instance, queues, profiles, flows, hours, security, users] = await Promise.all([
-        ok('list-instances'),
-        ok('describe-instance', ...id),
-        ok('list-queues', ...id),
-        ok('list-routing-profiles', ...id),
-        ok('list-contact-flows', ...id),
-        ok('list-hours-of-operations', ...id),
-        ok('list-security-profiles', ...id),
-        ok('list-users', ...id),
-      ]);
+      const [instances, instance, queues, profiles, flows, hours, security, users, statuses] =
+        await Promise.all([
+          ok('list-instances'),
+          ok('describe-instance', ...id),
+          ok('list-queues', ...id),
+          ok('list-routing-profiles', ...id),
+          ok('list-contact-flows', ...id),
+          ok('list-hours-of-operations', ...id),
+          ok('list-security-profiles', ...id),
+          ok('list-users', ...id),
+          ok('list-agent-statuses', ...id),
+        ]);
       assert.ok(instances.InstanceSummaryList.some((i: any) => i.Id === node.instanceId));
       assert.equal(instance.Instance.Id, node.instanceId);
       assert.equal(instance.Instance.InstanceStatus, 'ACTIVE');
@@ -297,6 +299,14 @@ describe('AWS CLI v2', { skip: skipUnless('aws-cli') }, () => {
         'QualityAnalyst',
       ]);
       assert.ok(users.UserSummaryList.some((u: any) => u.Username === 'admin'));
+      assert.deepEqual(
+        statuses.AgentStatusSummaryList.map((s: any) => [s.Name, s.Type]),
+        [
+          ['Available', 'ROUTABLE'],
+          ['Offline', 'OFFLINE'],
+        ],
+      );
+      assert.match(statuses.AgentStatusSummaryList[0].Arn, /:instance\/[^/]+\/agent-state\/[0-9a-f-]{36}$/);
       defaults.hoursId = hours.HoursOfOperationSummaryList[0].Id;
       defaults.agentSecurityProfileId = security.SecurityProfileSummaryList.find(
         (s: any) => s.Name === 'Agent',

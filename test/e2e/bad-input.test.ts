@@ -1044,6 +1044,74 @@ const otherRows: Row[] = [
     type: IPE,
     message: missing('contactId'),
   },
+
+  // ---- agents
+  {
+    name: 'ListAgentStatuses AgentStatusTypes not in the enum',
+    request: (c) => ({
+      method: 'GET',
+      path: `/agent-status/${c.instanceId}`,
+      query: { AgentStatusTypes: 'BUSY' },
+    }),
+    status: 400,
+    type: IPE,
+    message: notEnum('agentStatusTypes.1.member'),
+  },
+  {
+    name: 'CreateAgentStatus Name 128 chars',
+    request: (c) => ({
+      method: 'PUT',
+      path: `/agent-status/${c.instanceId}`,
+      body: json({ Name: x(128), State: 'ENABLED' }),
+    }),
+    status: 400,
+    type: IPE,
+    message: tooLong('name', 127),
+  },
+  {
+    name: 'CreateAgentStatus DisplayOrder 51',
+    request: (c) => ({
+      method: 'PUT',
+      path: `/agent-status/${c.instanceId}`,
+      body: json({ Name: 'Late', State: 'ENABLED', DisplayOrder: 51 }),
+    }),
+    status: 400,
+    type: IPE,
+    message: above('displayOrder', 50),
+  },
+  {
+    name: 'CreateAgentStatus without State',
+    request: (c) => ({ method: 'PUT', path: `/agent-status/${c.instanceId}`, body: json({ Name: 'Late' }) }),
+    status: 400,
+    type: IPE,
+    message: missing('state'),
+  },
+  {
+    name: 'PutUserStatus of an unknown user',
+    request: (c) => ({
+      method: 'PUT',
+      path: `/users/${c.instanceId}/${randomUUID()}/status`,
+      body: json({ AgentStatusId: randomUUID() }),
+    }),
+    status: 404,
+    type: RNF,
+    message: /^User [0-9a-f-]{36} not found/,
+  },
+  {
+    name: 'GetCurrentMetricData with three Groupings',
+    request: (c) => ({
+      method: 'POST',
+      path: `/metrics/current/${c.instanceId}`,
+      body: json({
+        Filters: { Queues: [randomUUID()] },
+        Groupings: ['QUEUE', 'CHANNEL', 'ROUTING_PROFILE'],
+        CurrentMetrics: [{ Name: 'AGENTS_ONLINE', Unit: 'COUNT' }],
+      }),
+    }),
+    status: 400,
+    type: IPE,
+    message: tooLong('groupings', 2),
+  },
 ];
 
 const sigRows: Row[] = [

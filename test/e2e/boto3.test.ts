@@ -26,6 +26,7 @@ describe('boto3', { skip: skipUnless('boto3') }, () => {
     contacts: 'start_chat_contact (ids, ClientToken idempotency and auto-fill), describe, attributes, stop',
     errors: 'ClientError codes and HTTP statuses, RequestId on errors, InvalidSignatureException',
     admin: "boto3's list_queues paginator over several pages, InvalidContactFlowException",
+    agents: 'put_user_status, get_current_user_data and get_current_metric_data, with datetimes and units',
   };
 
   for (const [script, what] of Object.entries(scripts)) {

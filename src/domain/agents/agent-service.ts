@@ -18,20 +18,22 @@ import { issueToken, tokenMatches, tokenParticipantId } from '../participant-tok
 import { verifyPassword } from '../users/password.ts';
 import type { ChatService, Connection } from '../chat/chat-service.ts';
 import { contentTypes, type ChatEvent } from '../chat/chat-item.ts';
-import type { AgentStatusRef, AgentStatusType, AgentState as RoutingState, Agent } from '../routing/agent.ts';
-import { toAgent, toRecord } from '../routing/agent.ts';
+import type { Agent } from '../routing/agent.ts';
+import { toAgent } from '../routing/agent.ts';
 import { announce, Router, RoutingChanges, RoutingConflict } from '../routing/router.ts';
 import { AgentError } from './agent-error.ts';
 import { agentView, type AgentView } from './agent-view.ts';
+import { ensureAgent, statusRef, systemStatus } from './agent-state.ts';
 
 export const SESSION_TTL_MS = 12 * 3600_000;
 /**
  * Sign-in attempts: per username a burst of 10 then one every 6 s (a password is not guessed
- * at that pace); per client address, where a whole team may sign in at once, 100 then 2 a second.
+ * at that pace); per client address, where a whole floor of agents may sign in at once behind
+ * one NAT, 500 then 5 a second.
  */
 export const SIGN_IN_LIMITS: { user: RateLimit; address: RateLimit } = {
   user: { rate: 1 / 6, burst: 10 },
-  address: { rate: 2, burst: 100 },
+  address: { rate: 5, burst: 500 },
 };
 
 export interface Session {
@@ -101,7 +103,7 @@ export class AgentService {
     const session: Session = { id, instanceId: user.instanceId, userId: user.id };
     await this.#d.store.transaction(async (tx) => {
       await tx.sessions.put({ ...session, digest, createdAt: now, expiresAt: now + SESSION_TTL_MS });
-      await this.#ensureAgent(tx, user);
+      await ensureAgent(tx, user, this.#d.clock.now());
     });
     return { token, session };
   }
@@ -110,7 +112,11 @@ export class AgentService {
   async authenticate(token: string | undefined): Promise<Session | undefined> {
     const id = token && tokenParticipantId(token);
     if (!id) return undefined;
-    const record = await this.#d.store.transaction((tx) => tx.sessions.get(id));
+    const record = await this.#d.store.transaction(async (tx) => {
+      const found = await tx.sessions.get(id);
+      // A deleted user's sessions end with them.
+      return found && (await tx.resources.get(found.instanceId, 'user', found.userId)) ? found : undefined;
+    });
     if (!record || record.expiresAt <= this.#d.clock.now() || !tokenMatches(token, record.digest))
       return undefined;
     return { id: record.id, instanceId: record.instanceId, userId: record.userId };
@@ -123,7 +129,7 @@ export class AgentService {
       await this.#d.router.setStatus(
         tx,
         agent,
-        await this.#systemStatus(tx, session.instanceId, 'OFFLINE'),
+        await systemStatus(tx, session.instanceId, 'OFFLINE'),
         changes,
       );
     });
@@ -304,35 +310,6 @@ export class AgentService {
     return result;
   }
 
-  /** The agent's routing state, created Offline on their first sign-in. */
-  async #ensureAgent(tx: StoreTx, user: ResourceRecord): Promise<void> {
-    const existing = await tx.agents.get(user.instanceId, user.id);
-    const routingProfileId = user.body.RoutingProfileId as string;
-    if (existing) {
-      const agent = toAgent(existing);
-      if (agent.state.routingProfileId === routingProfileId) return;
-      agent.state.routingProfileId = routingProfileId;
-      await tx.agents.put(toRecord(agent));
-      return;
-    }
-    const now = this.#d.clock.now();
-    const state: RoutingState = {
-      status: { ...(await this.#systemStatus(tx, user.instanceId, 'OFFLINE')), since: now },
-      online: 0,
-      routingProfileId,
-      idleSince: now,
-      contacts: [],
-    };
-    await tx.agents.put(toRecord({ instanceId: user.instanceId, userId: user.id, state }));
-  }
-
-  async #systemStatus(tx: StoreTx, instanceId: string, type: AgentStatusType): Promise<AgentStatusRef> {
-    const name = type === 'OFFLINE' ? 'Offline' : 'Available';
-    const status = await tx.resources.findByName(instanceId, 'agent-status', name);
-    if (!status) throw new Error(`The instance has no ${name} agent status`);
-    return statusRef(status);
-  }
-
   #held(agent: Agent, contactId: string, state: string): void {
     if (!agent.state.contacts.some((c) => c.contactId === contactId && c.state === state))
       throw new AgentError('Conflict', `Contact ${contactId} is not ${state.toLowerCase()} for this agent`);
@@ -364,11 +341,84 @@ export class AgentService {
       websocketUrl: c.Websocket!.Url,
     };
   }
+
+  // ---- for the Connect API
+
+  /**
+   * Runs fn in one transaction, then publishes the routing changes it collected: the Connect
+   * API's commands that move agents make their checks and their changes inside it.
+   */
+  async routing<T>(fn: (tx: StoreTx, changes: RoutingChanges) => Promise<T>): Promise<T> {
+    const changes = new RoutingChanges();
+    const result = await this.#d.store.transaction((tx) => fn(tx, changes));
+    announce(this.#d.bus, changes);
+    return result;
+  }
+
+  /**
+   * PutUserStatus: the user's agent takes the status, as if they had set it. A user who has
+   * never signed in gets an agent state (Offline, no workspace open) first.
+   */
+  async putStatus(
+    tx: StoreTx,
+    user: ResourceRecord,
+    status: ResourceRecord,
+    changes: RoutingChanges,
+  ): Promise<void> {
+    const agent = await ensureAgent(tx, user, this.#d.clock.now());
+    await this.#d.router.setStatus(tx, agent, statusRef(status), changes);
+  }
+
+  /** UpdateUserRoutingProfile: the user's agent, if they have signed in, is routed by their new profile at once. */
+  async followRoutingProfile(tx: StoreTx, user: ResourceRecord, changes: RoutingChanges): Promise<void> {
+    const record = await tx.agents.get(user.instanceId, user.id);
+    if (record)
+      await this.#d.router.setRoutingProfile(
+        tx,
+        toAgent(record),
+        user.body.RoutingProfileId as string,
+        changes,
+      );
+  }
+
+  /**
+   * DeleteUser, before the user is removed: their agent goes Offline, so offers they have not
+   * accepted go back to their queues. Their sessions stop working with the user (authenticate).
+   */
+  async retire(tx: StoreTx, user: ResourceRecord, changes: RoutingChanges): Promise<void> {
+    const record = await tx.agents.get(user.instanceId, user.id);
+    if (!record) return;
+    const offline = await systemStatus(tx, user.instanceId, 'OFFLINE');
+    await this.#d.router.setStatus(tx, toAgent(record), offline, changes);
+    // Nobody is left to show the state to.
+    changes.agents.delete(`${user.instanceId}/${user.id}`);
+  }
+
+  /**
+   * DismissUserContact: a missed contact, or one in after-contact work, leaves the agent and
+   * the slot is free again (the caller has checked that the agent holds it in such a state).
+   */
+  async dismiss(tx: StoreTx, agent: Agent, contactId: string, changes: RoutingChanges): Promise<void> {
+    await this.#d.router.clear(tx, agent, contactId, changes);
+    const contact = await tx.contacts.get(agent.instanceId, contactId);
+    const info = contact?.details.agentInfo as Record<string, unknown> | undefined;
+    if (contact && info?.Id === agent.userId && contact.state === 'ENDED') {
+      await tx.contacts.update({
+        ...contact,
+        details: {
+          ...contact.details,
+          agentInfo: {
+            ...info,
+            AfterContactWorkStartTimestamp: contact.disconnectTimestamp,
+            AfterContactWorkEndTimestamp: this.#d.clock.now(),
+          },
+        },
+      });
+    }
+  }
 }
 
-export function statusRef(r: ResourceRecord): AgentStatusRef {
-  return { id: r.id, arn: r.arn, name: r.name, type: r.body.Type as AgentStatusType };
-}
+export { statusRef };
 
 /** Verified against when the username is unknown: same cost, never matches a real password. */
 const DUMMY_HASH = 'scrypt$15$8$1$AAAAAAAAAAAAAAAAAAAAAA$AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA';

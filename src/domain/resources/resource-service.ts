@@ -80,6 +80,12 @@ export class ResourceService {
     return updated;
   }
 
+  async remove(tx: StoreTx, record: ResourceRecord): Promise<void> {
+    if (!(await tx.resources.remove(record.instanceId, record.kind, record.id))) {
+      throw new ResourceNotFoundException(`${KINDS[record.kind].label} ${record.id} not found`);
+    }
+  }
+
   async list(
     tx: StoreTx,
     instance: InstanceRecord,

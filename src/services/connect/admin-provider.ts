@@ -1,7 +1,9 @@
 /**
  * The admin operations of the Connect API: instances, hours of operation, queues, routing
- * profiles, flows, security profiles and users. Create/Describe/List only, as the models
- * define them; Update and Delete operations other than UpdateContactFlowContent come later.
+ * profiles, flows, security profiles, agent statuses and users. Create/Describe/List only, as
+ * the models define them; the updates that move live routing (routing profiles' queues and
+ * concurrency, a user's routing profile, DeleteUser) are in routing-provider.ts, other Update
+ * and Delete operations than UpdateContactFlowContent come later.
  *
  * Deviations from AWS: CreateInstance is synchronous (the instance is ACTIVE at once, with the
  * default resources a new Amazon Connect instance has); security profiles are the four
@@ -223,15 +225,7 @@ export class AdminProvider {
     input: S.CreateRoutingProfileRequest,
     ctx: RequestContext,
   ): Promise<S.CreateRoutingProfileResponse> {
-    const channels = input.MediaConcurrencies.map((m) => m.Channel);
-    if (new Set(channels).size !== channels.length) {
-      throw new InvalidParameterException('MediaConcurrencies lists a channel more than once');
-    }
-    for (const m of input.MediaConcurrencies) {
-      const max = m.Channel === 'VOICE' ? 1 : 10;
-      if (m.Concurrency > max)
-        throw new InvalidParameterException(`${m.Channel} concurrency is at most ${max}`);
-    }
+    checkConcurrencies(input.MediaConcurrencies);
     const r = await this.#inInstance(ctx, input.InstanceId, async (tx, instance) => {
       const outbound = await this.#resources.require(tx, instance, 'queue', input.DefaultOutboundQueueId);
       const queueConfigs = [];
@@ -430,6 +424,70 @@ export class AdminProvider {
     });
   }
 
+  // ------------------------------------------------------------------ agent statuses
+
+  /** Always a CUSTOM status: Amazon Connect creates no other kind (Available and Offline come with the instance). */
+  async createAgentStatus(
+    input: S.CreateAgentStatusRequest,
+    ctx: RequestContext,
+  ): Promise<S.CreateAgentStatusResponse> {
+    const r = await this.#inInstance(ctx, input.InstanceId, (tx, instance) =>
+      this.#resources.create(tx, instance, 'agent-status', input.Name, {
+        Name: input.Name,
+        Description: input.Description,
+        Type: 'CUSTOM',
+        DisplayOrder: input.DisplayOrder,
+        State: input.State,
+        Tags: input.Tags ?? {},
+      }),
+    );
+    return { AgentStatusId: r.id, AgentStatusARN: r.arn };
+  }
+
+  async describeAgentStatus(
+    input: S.DescribeAgentStatusRequest,
+    ctx: RequestContext,
+  ): Promise<S.DescribeAgentStatusResponse> {
+    return this.#inInstance(ctx, input.InstanceId, async (tx, instance) => {
+      const r = await this.#resources.require(tx, instance, 'agent-status', input.AgentStatusId);
+      return {
+        AgentStatus: {
+          AgentStatusARN: r.arn,
+          AgentStatusId: r.id,
+          Name: r.name,
+          Description: r.body.Description as string | undefined,
+          Type: r.body.Type as S.AgentStatusType,
+          DisplayOrder: r.body.DisplayOrder as number | undefined,
+          State: r.body.State as S.AgentStatusState,
+          Tags: (r.body.Tags as Record<string, string> | undefined) ?? {},
+          ...modified(r, instance.region),
+        },
+      };
+    });
+  }
+
+  async listAgentStatuses(
+    input: S.ListAgentStatusRequest,
+    ctx: RequestContext,
+  ): Promise<S.ListAgentStatusResponse> {
+    return this.#inInstance(ctx, input.InstanceId, async (tx, instance) => {
+      const page = await this.#resources.list(
+        tx,
+        instance,
+        'agent-status',
+        input.NextToken,
+        input.MaxResults,
+      );
+      const wanted = input.AgentStatusTypes?.length ? input.AgentStatusTypes : undefined;
+      return {
+        AgentStatusSummaryList: page.items
+          .filter((r) => !wanted || wanted.includes(r.body.Type as S.AgentStatusType))
+          .map((r) => ({ ...summary(r, instance.region), Type: r.body.Type as S.AgentStatusType })),
+        NextToken: page.nextToken,
+      };
+    });
+  }
+
   async createUser(input: S.CreateUserRequest, ctx: RequestContext): Promise<S.CreateUserResponse> {
     if (input.DirectoryUserId)
       throw new InvalidRequestException('DirectoryUserId applies only to directory-based instances');
@@ -481,6 +539,19 @@ export class AdminProvider {
         NextToken: page.nextToken,
       };
     });
+  }
+}
+
+/** A routing profile's MediaConcurrencies: each channel once, VOICE at most 1, others at most 10. */
+export function checkConcurrencies(concurrencies: S.MediaConcurrency[]): void {
+  const channels = concurrencies.map((m) => m.Channel);
+  if (new Set(channels).size !== channels.length) {
+    throw new InvalidParameterException('MediaConcurrencies lists a channel more than once');
+  }
+  for (const m of concurrencies) {
+    const max = m.Channel === 'VOICE' ? 1 : 10;
+    if (m.Concurrency > max)
+      throw new InvalidParameterException(`${m.Channel} concurrency is at most ${max}`);
   }
 }
 

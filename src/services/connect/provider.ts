@@ -1,6 +1,7 @@
 /**
  * The Connect API of localconnect: request shapes in, domain calls, response shapes out.
- * Contact operations are here; admin operations are in admin-provider.ts.
+ * Contact operations are here; admin operations are in admin-provider.ts, those that move or
+ * read live routing in routing-provider.ts.
  *
  * Deviations from AWS (each also in the README):
  * - A StartChatContact ClientToken reused with different parameters answers
@@ -15,14 +16,18 @@ import type { RequestContext } from '../../aws/request-context.ts';
 import type { ContactRecord } from '../../ports/store.ts';
 import type { ContactService } from '../../domain/contacts/contact-service.ts';
 import { AdminProvider, callerOf } from './admin-provider.ts';
+import { RoutingProvider, type RoutingProviderDeps } from './routing-provider.ts';
 
 export class ConnectProvider implements ConnectApi {
   readonly #contacts: ContactService;
   readonly #admin: AdminProvider;
+  readonly #routing: RoutingProvider;
 
-  constructor(contacts: ContactService, admin: AdminProvider) {
+  /** `routing`: what the operations on live routing need (routing-provider.ts). */
+  constructor(contacts: ContactService, admin: AdminProvider, routing: RoutingProviderDeps) {
     this.#contacts = contacts;
     this.#admin = admin;
+    this.#routing = new RoutingProvider(routing);
   }
 
   startChatContact(
@@ -106,6 +111,29 @@ export class ConnectProvider implements ConnectApi {
   createUser = (i: S.CreateUserRequest, c: RequestContext) => this.#admin.createUser(i, c);
   describeUser = (i: S.DescribeUserRequest, c: RequestContext) => this.#admin.describeUser(i, c);
   listUsers = (i: S.ListUsersRequest, c: RequestContext) => this.#admin.listUsers(i, c);
+  createAgentStatus = (i: S.CreateAgentStatusRequest, c: RequestContext) =>
+    this.#admin.createAgentStatus(i, c);
+  describeAgentStatus = (i: S.DescribeAgentStatusRequest, c: RequestContext) =>
+    this.#admin.describeAgentStatus(i, c);
+  listAgentStatuses = (i: S.ListAgentStatusRequest, c: RequestContext) => this.#admin.listAgentStatuses(i, c);
+  putUserStatus = (i: S.PutUserStatusRequest, c: RequestContext) => this.#routing.putUserStatus(i, c);
+  updateUserRoutingProfile = (i: S.UpdateUserRoutingProfileRequest, c: RequestContext) =>
+    this.#routing.updateUserRoutingProfile(i, c);
+  deleteUser = (i: S.DeleteUserRequest, c: RequestContext) => this.#routing.deleteUser(i, c);
+  dismissUserContact = (i: S.DismissUserContactRequest, c: RequestContext) =>
+    this.#routing.dismissUserContact(i, c);
+  associateRoutingProfileQueues = (i: S.AssociateRoutingProfileQueuesRequest, c: RequestContext) =>
+    this.#routing.associateRoutingProfileQueues(i, c);
+  disassociateRoutingProfileQueues = (i: S.DisassociateRoutingProfileQueuesRequest, c: RequestContext) =>
+    this.#routing.disassociateRoutingProfileQueues(i, c);
+  updateRoutingProfileQueues = (i: S.UpdateRoutingProfileQueuesRequest, c: RequestContext) =>
+    this.#routing.updateRoutingProfileQueues(i, c);
+  updateRoutingProfileConcurrency = (i: S.UpdateRoutingProfileConcurrencyRequest, c: RequestContext) =>
+    this.#routing.updateRoutingProfileConcurrency(i, c);
+  getCurrentUserData = (i: S.GetCurrentUserDataRequest, c: RequestContext) =>
+    this.#routing.getCurrentUserData(i, c);
+  getCurrentMetricData = (i: S.GetCurrentMetricDataRequest, c: RequestContext) =>
+    this.#routing.getCurrentMetricData(i, c);
 }
 
 function describeContactShape(c: ContactRecord): S.Contact {

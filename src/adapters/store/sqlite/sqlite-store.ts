@@ -54,6 +54,7 @@ const SQL = {
   resourceUpdate: `UPDATE OR IGNORE resources SET name = ?, body = ?, updated_at = ?
     WHERE instance_id = ? AND kind = ? AND id = ?`,
   resourceList: 'SELECT * FROM resources WHERE instance_id = ? AND kind = ? AND seq > ? ORDER BY seq LIMIT ?',
+  resourceRemove: 'DELETE FROM resources WHERE instance_id = ? AND kind = ? AND id = ?',
 
   contactInsert: `INSERT INTO contacts (arn, initial_contact_id, previous_contact_id, related_contact_id, channel,
       initiation_method, state, flow_id, initiation_timestamp, last_update_timestamp, disconnect_timestamp,
@@ -327,6 +328,7 @@ function createTx(statements: Statements, state: { open: boolean }): StoreTx {
       update: async (r) =>
         s().resourceUpdate.run(r.name, JSON.stringify(r.body), r.updatedAt, r.instanceId, r.kind, r.id)
           .changes === 1,
+      remove: async (instanceId, kind, id) => s().resourceRemove.run(instanceId, kind, id).changes === 1,
       list: async (instanceId, kind, after, limit) =>
         page(s().resourceList.all(instanceId, kind, after ?? 0, pageQueryLimit(limit)), limit, toResource),
     },

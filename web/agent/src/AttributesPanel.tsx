@@ -1,0 +1,48 @@
+import { formatDateTime } from './format.ts';
+import type { AgentContact } from './types.ts';
+
+export function AttributesPanel({ contact }: { contact: AgentContact | undefined }) {
+  const attributes = contact ? Object.entries(contact.attributes).sort(([a], [b]) => a.localeCompare(b)) : [];
+  return (
+    <section className="panel" data-testid="attributes" aria-labelledby="attributes-title">
+      <h2 id="attributes-title" className="panel-title">
+        Contact
+      </h2>
+      {!contact ? (
+        <p className="panel-empty">No contact selected.</p>
+      ) : (
+        <>
+          <dl className="facts">
+            <dt>Customer</dt>
+            <dd>{contact.customerName}</dd>
+            <dt>Queue</dt>
+            <dd>{contact.queue.name}</dd>
+            <dt>Enqueued</dt>
+            <dd>{formatDateTime(contact.enqueuedAt)}</dd>
+            <dt>Connected</dt>
+            <dd>{contact.connectedAt !== undefined ? formatDateTime(contact.connectedAt) : '—'}</dd>
+            <dt>Contact ID</dt>
+            <dd className="mono" title={contact.contactId}>
+              {contact.contactId}
+            </dd>
+          </dl>
+          <h3 className="panel-subtitle">Attributes</h3>
+          {attributes.length === 0 ? (
+            <p className="panel-empty">No attributes.</p>
+          ) : (
+            <table className="attributes-table">
+              <tbody>
+                {attributes.map(([key, value]) => (
+                  <tr key={key} data-testid="attribute" data-key={key}>
+                    <th scope="row">{key}</th>
+                    <td>{value}</td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          )}
+        </>
+      )}
+    </section>
+  );
+}

@@ -1,0 +1,92 @@
+import { useState } from 'react';
+import { ApiError } from './api.ts';
+import type { AgentContact } from './types.ts';
+import { useNow } from './useNow.ts';
+
+/** An incoming chat, offered until offerExpiresAt. */
+export function OfferCard({
+  contact,
+  onAccept,
+  onReject,
+}: {
+  contact: AgentContact;
+  onAccept: () => Promise<void>;
+  onReject: () => Promise<void>;
+}) {
+  const now = useNow();
+  const [busy, setBusy] = useState<'accept' | 'reject'>();
+  const [error, setError] = useState<string>();
+  const total = contact.offerExpiresAt !== undefined ? contact.offerExpiresAt - contact.since : 0;
+  const left = contact.offerExpiresAt !== undefined ? Math.max(0, contact.offerExpiresAt - now) : 0;
+  const seconds = Math.ceil(left / 1000);
+
+  const act = async (what: 'accept' | 'reject', call: () => Promise<void>) => {
+    setBusy(what);
+    setError(undefined);
+    try {
+      await call();
+    } catch (err) {
+      setError(
+        err instanceof ApiError && err.status === 409
+          ? 'This chat is no longer offered to you.'
+          : err instanceof Error
+            ? err.message
+            : String(err),
+      );
+      setBusy(undefined);
+    }
+  };
+
+  return (
+    <section
+      className="offer-card"
+      data-testid="offer"
+      data-contact-id={contact.contactId}
+      data-since={contact.since}
+      aria-label={`Incoming chat from ${contact.customerName}`}
+    >
+      <div className="offer-head">
+        <span className="offer-kind">Incoming chat</span>
+        {contact.offerExpiresAt !== undefined && (
+          <span className="offer-countdown" aria-label={`${seconds} seconds left`}>
+            {seconds}s
+          </span>
+        )}
+      </div>
+      <div className="offer-customer" data-testid="offer-customer">
+        {contact.customerName}
+      </div>
+      <div className="offer-queue">{contact.queue.name}</div>
+      {total > 0 && (
+        <div className="offer-timer" aria-hidden="true">
+          <div className="offer-timer-fill" style={{ width: `${Math.min(100, (left / total) * 100)}%` }} />
+        </div>
+      )}
+      <div className="offer-actions">
+        <button
+          className="btn btn-accept"
+          type="button"
+          data-testid="offer-accept"
+          disabled={busy !== undefined}
+          onClick={() => void act('accept', onAccept)}
+        >
+          {busy === 'accept' ? 'Accepting…' : 'Accept'}
+        </button>
+        <button
+          className="btn btn-reject"
+          type="button"
+          data-testid="offer-reject"
+          disabled={busy !== undefined}
+          onClick={() => void act('reject', onReject)}
+        >
+          {busy === 'reject' ? 'Rejecting…' : 'Reject'}
+        </button>
+      </div>
+      {error && (
+        <p className="form-error" role="alert">
+          {error}
+        </p>
+      )}
+    </section>
+  );
+}
