@@ -14,11 +14,17 @@ export interface RateLimit {
 interface Bucket {
   tokens: number;
   at: number;
+  limit: RateLimit;
 }
+
+/** Buckets kept before the idle ones are forgotten (keys may come from clients: user names). */
+const MAX_BUCKETS = 10_000;
 
 export class TokenBuckets {
   readonly #clock: Clock;
   readonly #buckets = new Map<string, Bucket>();
+  /** Size at which refilled buckets are next swept out; doubles past what a sweep leaves. */
+  #sweepAt = MAX_BUCKETS;
 
   constructor(clock: Clock) {
     this.#clock = clock;
@@ -28,8 +34,9 @@ export class TokenBuckets {
   take(key: string, limit: RateLimit): boolean {
     const now = this.#clock.now();
     let bucket = this.#buckets.get(key);
+    if (!bucket && this.#buckets.size >= this.#sweepAt) this.#forgetFull(now);
     if (!bucket) {
-      bucket = { tokens: limit.burst, at: now };
+      bucket = { tokens: limit.burst, at: now, limit };
       this.#buckets.set(key, bucket);
     } else {
       bucket.tokens = Math.min(limit.burst, bucket.tokens + ((now - bucket.at) / 1000) * limit.rate);
@@ -38,5 +45,17 @@ export class TokenBuckets {
     if (bucket.tokens < 1) return false;
     bucket.tokens -= 1;
     return true;
+  }
+
+  /**
+   * Drops the buckets that have refilled: a new one starts full, so forgetting them changes
+   * nothing. Buckets still limiting someone are kept; the next sweep waits until the map has
+   * doubled, so sweeps cost O(1) per new key on average.
+   */
+  #forgetFull(now: number): void {
+    for (const [key, b] of this.#buckets) {
+      if (b.tokens + ((now - b.at) / 1000) * b.limit.rate >= b.limit.burst) this.#buckets.delete(key);
+    }
+    this.#sweepAt = Math.max(MAX_BUCKETS, this.#buckets.size * 2);
   }
 }

@@ -15,7 +15,7 @@ import { WebSocketServer, type WebSocket } from 'ws';
 import { topics, type EventBus, type Unsubscribe } from '../ports/event-bus.ts';
 import type { Clock } from '../ports/clock.ts';
 import type { Store } from '../ports/store.ts';
-import type { AgentService, Session } from '../domain/agents/agent-service.ts';
+import { ALL_SESSIONS, type AgentService, type Session } from '../domain/agents/agent-service.ts';
 import { agentView, queueStats, type QueueStats } from '../domain/agents/agent-view.ts';
 import { AGENT_API, AGENT_COOKIE, sameOrigin } from '../services/agent/edge.ts';
 
@@ -138,7 +138,7 @@ export function attachAgentGateway(d: Deps): AgentGateway {
     const own = d.bus.subscribe(topics.agent(instanceId, userId), (event) => {
       const signedOut = (event as { signedOut?: string }).signedOut;
       if (signedOut === undefined) return push(client);
-      if (signedOut !== client.session.id) return;
+      if (signedOut !== client.session.id && signedOut !== ALL_SESSIONS) return;
       client.ws.send(JSON.stringify({ type: 'signedOut' }));
       client.ws.close(1000, 'Signed out');
     });

@@ -793,8 +793,9 @@ describe('agents through the Connect API', () => {
     await doomed.client.offer(chat);
 
     await floor.connect.send(new DeleteUserCommand({ InstanceId, UserId: doomed.userId }));
+    // Their open workspace is told, and its event socket closes.
+    await doomed.client.untilSignedOut();
     assert.equal((await doomed.client.request('GET', '/state')).status, 401);
-    await doomed.client.disconnect();
     await rejectsWith(
       floor.connect.send(new DescribeUserCommand({ InstanceId, UserId: doomed.userId })),
       'ResourceNotFoundException',

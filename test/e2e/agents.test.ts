@@ -151,8 +151,10 @@ describe('agent sign-in', () => {
     const limited = await guesser.request('POST', '/session', { username: 'target', password: 'x' });
     assert.ok(limited.body.retryAfterSeconds > 0);
 
+    await admin.connect();
     const out = await admin.request('DELETE', '/session');
     assert.equal(out.status, 204);
+    await admin.untilSignedOut();
     assert.equal((await admin.request('GET', '/state')).status, 401);
   });
 });

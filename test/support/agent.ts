@@ -22,6 +22,8 @@ export class AgentClient {
   cookie = '';
   /** Every state the event socket pushed, oldest first. */
   readonly states: AgentView[] = [];
+  /** The event socket said the session ended. */
+  signedOut = false;
   #socket?: WebSocket;
   #waiters: (() => void)[] = [];
 
@@ -59,6 +61,7 @@ export class AgentClient {
     ws.on('message', (data) => {
       const event = JSON.parse(String(data));
       if (event.type === 'state') this.states.push(event.state);
+      if (event.type === 'signedOut') this.signedOut = true;
       for (const wake of this.#waiters.splice(0)) wake();
     });
     this.#socket = ws;
@@ -72,6 +75,17 @@ export class AgentClient {
       ws.once('close', () => resolve());
       ws.close();
     });
+  }
+
+  /** Resolves once the event socket has said the session ended and closed. */
+  async untilSignedOut(timeoutMs = 5000): Promise<void> {
+    const ws = this.#socket!;
+    const closed = ws.readyState === ws.CLOSED ? Promise.resolve() : new Promise((r) => ws.once('close', r));
+    await Promise.race([
+      closed,
+      new Promise((_, reject) => setTimeout(() => reject(new Error('socket still open')), timeoutMs)),
+    ]);
+    if (!this.signedOut) throw new Error('the socket closed without saying the session ended');
   }
 
   get latest(): AgentView | undefined {

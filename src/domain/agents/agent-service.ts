@@ -26,6 +26,8 @@ import { agentView, type AgentView } from './agent-view.ts';
 import { ensureAgent, statusRef, systemStatus } from './agent-state.ts';
 
 export const SESSION_TTL_MS = 12 * 3600_000;
+/** On the agent topic, `{ signedOut }` names the session that ended, or this: all of them. */
+export const ALL_SESSIONS = '*';
 /**
  * Sign-in attempts: per username a burst of 10 then one every 6 s (a password is not guessed
  * at that pace); per client address, where a whole floor of agents may sign in at once behind
@@ -392,6 +394,11 @@ export class AgentService {
     await this.#d.router.setStatus(tx, toAgent(record), offline, changes);
     // Nobody is left to show the state to.
     changes.agents.delete(`${user.instanceId}/${user.id}`);
+  }
+
+  /** Closes every open workspace of the user (their sessions have ended: DeleteUser). */
+  signedOutEverywhere(instanceId: string, userId: string): void {
+    this.#d.bus.publish(topics.agent(instanceId, userId), { signedOut: ALL_SESSIONS });
   }
 
   /**

@@ -120,11 +120,13 @@ export class RoutingProvider {
   }
 
   async deleteUser(input: S.DeleteUserRequest, ctx: RequestContext): Promise<Record<string, never>> {
-    await this.#change(ctx, input.InstanceId, async (tx, instance, changes) => {
-      const user = await this.#d.resources.require(tx, instance, 'user', input.UserId);
-      await this.#d.agents.retire(tx, user, changes);
-      await this.#d.resources.remove(tx, user);
+    const user = await this.#change(ctx, input.InstanceId, async (tx, instance, changes) => {
+      const found = await this.#d.resources.require(tx, instance, 'user', input.UserId);
+      await this.#d.agents.retire(tx, found, changes);
+      await this.#d.resources.remove(tx, found);
+      return found;
     });
+    this.#d.agents.signedOutEverywhere(user.instanceId, user.id);
     return {};
   }
 

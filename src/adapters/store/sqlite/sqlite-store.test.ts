@@ -230,7 +230,17 @@ const writer = async (w) => {
       });
       await t.counters.add('acks', 'n', 1);
     });
-    writeSync(1, id + '\\n');
+    ack(id + '\\n');
+  }
+};
+// stdout is a non-blocking pipe: when the reader lags, a write fails with EAGAIN; try again.
+const ack = (line) => {
+  for (;;) {
+    try {
+      return writeSync(1, line);
+    } catch (err) {
+      if (err.code !== 'EAGAIN') throw err;
+    }
   }
 };
 await Promise.all(Array.from({ length: 8 }, (_, w) => writer(w)));
