@@ -43,29 +43,11 @@ import {
   type GetCurrentMetricDataCommandInput,
 } from '@aws-sdk/client-connect';
 import { startTestNode, type TestNode } from '../support/node.ts';
+import { designerFlow } from '../support/flows.ts';
 import { AgentClient } from '../support/agent.ts';
 
 const PASSWORD = 'Agent-Passw0rd';
 
-/** A flow as the flow designer exports it: UUID identifiers, layout metadata. */
-function designerFlow(
-  actions: { Identifier: string; Type: string; Parameters: object; Transitions: object }[],
-) {
-  return JSON.stringify({
-    Version: '2019-10-30',
-    StartAction: actions[0].Identifier,
-    Metadata: {
-      entryPointPosition: { x: 40, y: 40 },
-      ActionMetadata: Object.fromEntries(
-        actions.map((a, i) => [a.Identifier, { position: { x: 200 * i, y: 40 } }]),
-      ),
-      name: 'to a queue',
-      type: 'contactFlow',
-      status: 'published',
-    },
-    Actions: actions,
-  });
-}
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** Asserts the call fails with the modelled error and status. */

@@ -23,28 +23,9 @@ import {
   SendMessageCommand,
 } from '@aws-sdk/client-connectparticipant';
 import { startTestNode, type TestNode } from '../support/node.ts';
+import { designerFlow } from '../support/flows.ts';
 
 const ids = () => Array.from({ length: 8 }, () => randomUUID());
-
-/** A flow as the designer exports it: UUID identifiers, layout metadata. */
-function designerFlow(
-  actions: { Identifier: string; Type: string; Parameters: object; Transitions: object }[],
-) {
-  return JSON.stringify({
-    Version: '2019-10-30',
-    StartAction: actions[0].Identifier,
-    Metadata: {
-      entryPointPosition: { x: 40, y: 40 },
-      ActionMetadata: Object.fromEntries(
-        actions.map((a, i) => [a.Identifier, { position: { x: 200 * i, y: 40 } }]),
-      ),
-      name: 'test flow',
-      type: 'contactFlow',
-      status: 'published',
-    },
-    Actions: actions,
-  });
-}
 
 describe('contact flows that run in chats', () => {
   let node: TestNode;

@@ -237,25 +237,7 @@ export class AgentService {
 
   /** Ends after-contact work, or dismisses a missed contact. */
   async clear(session: Session, contactId: string): Promise<void> {
-    await this.#change(session, async (tx, agent, changes) => {
-      await this.#d.router.clear(tx, agent, contactId, changes);
-      const contact = await tx.contacts.get(session.instanceId, contactId);
-      const info = contact?.details.agentInfo as Record<string, unknown> | undefined;
-      if (contact && info?.Id === session.userId && contact.state === 'ENDED') {
-        const now = this.#d.clock.now();
-        await tx.contacts.update({
-          ...contact,
-          details: {
-            ...contact.details,
-            agentInfo: {
-              ...info,
-              AfterContactWorkStartTimestamp: contact.disconnectTimestamp,
-              AfterContactWorkEndTimestamp: now,
-            },
-          },
-        });
-      }
-    });
+    await this.#change(session, (tx, agent, changes) => this.dismiss(tx, agent, contactId, changes));
   }
 
   // ------------------------------------------------------------------ upkeep
