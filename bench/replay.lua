@@ -3,9 +3,14 @@
 local requests = {}
 local sent = 0
 local threads = {}
+-- The threads share out the requests instead of each replaying all of them: thread `id`
+-- (0-based, set by setup) of `nthreads` (the script's second argument) sends every nthreads-th.
+id = 0
+local nthreads = 1
 
--- done() runs in the main Lua state; the threads' own states hold the counts.
+-- setup() and done() run in the main Lua state; the threads' own states hold the counts.
 function setup(thread)
+  thread:set("id", #threads)
   table.insert(threads, thread)
 end
 
@@ -17,11 +22,13 @@ function init(args)
     requests[#requests + 1] = r
   end
   prepared = #requests
+  nthreads = tonumber(args[2]) or 1
 end
 
 function request()
+  local i = sent * nthreads + id
   sent = sent + 1
-  return requests[((sent - 1) % #requests) + 1]
+  return requests[(i % #requests) + 1]
 end
 
 function done(summary, latency, _)

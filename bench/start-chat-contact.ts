@@ -42,7 +42,11 @@ export interface StartChatRound {
 /** Enough distinct requests that a run never repeats a ClientToken below this rate. */
 const MAX_EXPECTED_RATE = 12_000;
 
-export async function benchStartChatContact(connections: number, seconds: number): Promise<StartChatRound> {
+export async function benchStartChatContact(
+  connections: number,
+  seconds: number,
+  wrkThreads: number,
+): Promise<StartChatRound> {
   const work = tempDir('localconnect-bench-');
   const node = await spawnNode(['--log-level', 'warn'], { dataDir: join(work, 'data') });
   const bare = await startBare();
@@ -86,8 +90,8 @@ export async function benchStartChatContact(connections: number, seconds: number
     }
     const file = join(work, 'requests.txt');
     writeRequests(file, requests);
-    const bareResult = runWrk(bare.url, file, connections, seconds);
-    const result = runWrk(node.url, file, connections, seconds);
+    const bareResult = runWrk(bare.url, file, connections, seconds, wrkThreads);
+    const result = runWrk(node.url, file, connections, seconds, wrkThreads);
     return { localconnect: result, bare: bareResult };
   } finally {
     bare.child.kill();

@@ -44,11 +44,29 @@ export function writeRequests(file: string, requests: PreparedRequest[]): void {
   writeFileSync(file, raw.join('\n@@@@\n'));
 }
 
-export function runWrk(url: string, requestFile: string, connections: number, seconds: number): LoadResult {
+export function runWrk(
+  url: string,
+  requestFile: string,
+  connections: number,
+  seconds: number,
+  threads = 1,
+): LoadResult {
   const script = new URL('./replay.lua', import.meta.url).pathname;
   const out = execFileSync(
     'wrk',
-    ['-t1', `-c${connections}`, `-d${seconds}s`, '--timeout', '10s', '-s', script, url, '--', requestFile],
+    [
+      `-t${threads}`,
+      `-c${connections}`,
+      `-d${seconds}s`,
+      '--timeout',
+      '10s',
+      '-s',
+      script,
+      url,
+      '--',
+      requestFile,
+      String(threads),
+    ],
     { encoding: 'utf8', maxBuffer: 1 << 20 },
   );
   const line = /^BENCH (.*)$/m.exec(out)?.[1];

@@ -41,6 +41,12 @@ export interface ChatFlowsDeps {
   onError: (err: unknown, contactId: string) => void;
 }
 
+/** The contact as a step has changed it so far; `dirty`: not yet written. */
+interface HeldContact {
+  value: ContactRecord;
+  dirty: boolean;
+}
+
 interface Waiting {
   instanceId: string;
   contactId: string;
@@ -129,8 +135,9 @@ export class ChatFlows {
     const step = await this.#d.store.transaction(async (tx) => {
       const contact = await tx.contacts.get(instanceId, contactId);
       if (!contact || contact.state !== 'ACTIVE') return undefined;
-      const outcome = await run(tx, this.#host(tx, contact, events, afterCommit), contact);
-      if (outcome) events.push(...(await this.#record(tx, instanceId, contactId, outcome)));
+      const held: HeldContact = { value: contact, dirty: false };
+      const outcome = await run(tx, this.#host(tx, held, events, afterCommit), contact);
+      if (outcome) events.push(...(await this.#record(tx, held, outcome)));
       return outcome && { outcome, chatId: contact.initialContactId };
     });
     this.#d.chats.publish(events);
@@ -161,20 +168,15 @@ export class ChatFlows {
    * has handed the contact over (queued or disconnected). A run that ended any other way, or
    * failed, leaves the contact unqueued: Amazon Connect disconnects it. Returns the events.
    */
-  async #record(
-    tx: StoreTx,
-    instanceId: string,
-    contactId: string,
-    outcome: RunOutcome,
-  ): Promise<ChatEvent[]> {
-    const c = await tx.contacts.get(instanceId, contactId);
-    if (!c || c.state !== 'ACTIVE') return [];
+  async #record(tx: StoreTx, held: HeldContact, outcome: RunOutcome): Promise<ChatEvent[]> {
+    const c = held.value;
+    if (c.state !== 'ACTIVE') return []; // the flow disconnected it (and that wrote it)
     const { flowRun, ...details } = c.details;
     if (outcome.status === 'waiting') {
       await this.#write(tx, { ...c, details: { ...details, flowRun: outcome.state } });
       return [];
     }
-    const rest = flowRun === undefined ? c : await this.#write(tx, { ...c, details });
+    const rest = flowRun === undefined && !held.dirty ? c : await this.#write(tx, { ...c, details });
     const handedOver =
       outcome.status === 'ended' && (outcome.reason === 'queued' || outcome.reason === 'disconnected');
     if (handedOver || rest.details.queueInfo !== undefined) return [];
@@ -188,18 +190,18 @@ export class ChatFlows {
 
   /**
    * The host of one step, inside its transaction. Nothing else writes the contact while the
-   * transaction runs, so the contact is read once and kept as this step writes it. A host call
-   * that throws (failing its action) does so before it writes.
+   * transaction runs, so it is read once and its changes are kept in `held` and written once,
+   * when the step is recorded. A host call that throws (failing its action) changes nothing.
    */
-  #host(tx: StoreTx, contact: ContactRecord, events: ChatEvent[], afterCommit: (() => void)[]): FlowHost {
-    const { instanceId } = contact;
-    let known = contact;
+  #host(tx: StoreTx, held: HeldContact, events: ChatEvent[], afterCommit: (() => void)[]): FlowHost {
+    const { instanceId } = held.value;
     const current = () => {
-      if (known.state !== 'ACTIVE') throw new Error('the contact has ended');
-      return known;
+      if (held.value.state !== 'ACTIVE') throw new Error('the contact has ended');
+      return held.value;
     };
     const change = async (f: (c: ContactRecord) => ContactRecord) => {
-      known = await this.#write(tx, f(current()));
+      held.value = { ...f(current()), lastUpdateTimestamp: this.#d.clock.now() };
+      held.dirty = true;
     };
     return {
       contact: async () => view(current()),
@@ -234,7 +236,7 @@ export class ChatFlows {
           ...c,
           details: { ...c.details, queueInfo: { Id: queue.id, EnqueueTimestamp: this.#d.clock.now() } },
         }));
-        if (this.#d.enqueue) afterCommit.push(await this.#d.enqueue(tx, known, queue.id));
+        if (this.#d.enqueue) afterCommit.push(await this.#d.enqueue(tx, held.value, queue.id));
         return 'OK';
       },
       isWithinHours: async (hoursIdOrArn, at) => {
@@ -258,9 +260,11 @@ export class ChatFlows {
         }));
       },
       disconnect: async () => {
+        // Ending the chat writes the contact, with this step's changes.
         const c = current();
         events.push(...(await this.#d.chats.end(tx, c, 'CONTACT_FLOW_DISCONNECT')));
-        known = { ...c, state: 'ENDED' };
+        held.value = { ...c, state: 'ENDED' };
+        held.dirty = false;
       },
     };
   }
