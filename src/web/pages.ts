@@ -31,7 +31,13 @@ export function webPages(d: PagesDeps) {
   return async function pages(app: FastifyInstance): Promise<void> {
     app.get('/agent', (_req, reply) => reply.redirect('/agent/'));
     if (existsSync(join(WORKSPACE_DIR, 'index.html'))) {
-      await app.register(fastifyStatic, { root: WORKSPACE_DIR, prefix: '/agent/', decorateReply: false });
+      await app.register(fastifyStatic, {
+        root: WORKSPACE_DIR,
+        prefix: '/agent/',
+        decorateReply: false,
+        // One route per built file rather than /agent/*, which would take /agent/api/* too.
+        wildcard: false,
+      });
     } else {
       app.get('/agent/', (_req, reply) =>
         reply.code(503).type('text/plain').send('The agent workspace is not built: run npm run build:web\n'),
@@ -42,7 +48,7 @@ export function webPages(d: PagesDeps) {
     app.get('/test-chat/chatjs.js', (_req, reply) =>
       reply.type('text/javascript').sendFile('amazon-connect-chat.js', dirname(CHATJS)),
     );
-    await app.register(fastifyStatic, { root: TEST_CHAT_DIR, prefix: '/test-chat/' });
+    await app.register(fastifyStatic, { root: TEST_CHAT_DIR, prefix: '/test-chat/', wildcard: false });
 
     // The customer's backend: StartChatContact with the node's own account, into the default
     // instance's inbound flow. The body only names the customer.

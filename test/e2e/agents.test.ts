@@ -5,6 +5,8 @@
  * customer's and the supervisor's side.
  */
 import assert from 'node:assert/strict';
+import { once } from 'node:events';
+import { WebSocket } from 'ws';
 import { after, before, describe, it } from 'node:test';
 import {
   CreateUserCommand,
@@ -264,5 +266,62 @@ describe('routing chats to agents', () => {
     const c = await newAgent();
     await c.offer(cust.contactId);
     await settle([a, b, c]);
+  });
+});
+
+describe('the workspace API refuses bad input with a clear error and keeps serving', () => {
+  it('answers malformed, oversized, unauthenticated and unknown requests with 4xx, never 5xx', async () => {
+    const admin = new AgentClient(node.url);
+    await admin.signIn('admin', adminPassword(node.dataDir));
+    const call = async (
+      method: string,
+      path: string,
+      body?: string,
+      headers: Record<string, string> = {},
+    ) => {
+      const res = await fetch(`${node.url}/agent/api${path}`, {
+        method,
+        headers: { 'content-type': 'application/json', cookie: admin.cookie, ...headers },
+        body,
+      });
+      const text = await res.text();
+      return { status: res.status, body: text ? JSON.parse(text) : undefined };
+    };
+    const cases: [string, string, string | undefined, Record<string, string>, number, string][] = [
+      ['POST', '/session', '{"username":', {}, 400, 'BadRequest'],
+      ['POST', '/session', '[1,2]', {}, 400, 'BadRequest'],
+      ['POST', '/session', '{"username":1,"password":[]}', {}, 400, 'BadRequest'],
+      ['PUT', '/status', '{}', {}, 400, 'BadRequest'],
+      ['PUT', '/status', '{"statusId":"nope"}', {}, 404, 'NotFound'],
+      ['PUT', '/status', JSON.stringify({ statusId: 'x'.repeat(2_000_000) }), {}, 413, 'BadRequest'],
+      ['POST', '/contacts/unknown-contact/accept', '{}', {}, 409, 'Conflict'],
+      ['POST', '/contacts/unknown-contact/connection', '{}', {}, 409, 'Conflict'],
+      ['POST', '/contacts/unknown-contact/clear', '{}', {}, 409, 'Conflict'],
+      ['GET', '/state', undefined, { cookie: 'localconnect-agent=forged' }, 401, 'NotSignedIn'],
+      ['GET', '/state', undefined, { cookie: `${admin.cookie}x` }, 401, 'NotSignedIn'],
+      ['GET', '/no-such-route', undefined, {}, 404, 'NotFound'],
+    ];
+    for (const [method, path, body, headers, status, error] of cases) {
+      const res = await call(method, path, body, headers);
+      assert.deepEqual(
+        [res.status, res.body?.error],
+        [status, error],
+        `${method} ${path} ${body?.slice(0, 40)}`,
+      );
+      assert.equal(typeof res.body.message, 'string');
+    }
+    // A workspace socket that sends junk, or too much, is closed; the node carries on.
+    const ws = new WebSocket(`${node.url.replace(/^http/, 'ws')}/agent/api/events`, {
+      headers: { cookie: admin.cookie },
+    });
+    await once(ws, 'open');
+    ws.send('not json');
+    ws.send(Buffer.alloc(10_000));
+    const [code] = await once(ws, 'close');
+    assert.equal(code, 1009);
+    const refused = new WebSocket(`${node.url.replace(/^http/, 'ws')}/agent/api/events`);
+    const [err] = await once(refused, 'error');
+    assert.match(String(err), /401/);
+    assert.equal((await admin.request('GET', '/state')).status, 200);
   });
 });

@@ -37,8 +37,9 @@ export function agentEdge(agents: AgentService) {
 
     app.setErrorHandler((err: Error & { statusCode?: number }, req, reply) => {
       if (err instanceof AgentError) return sendError(reply, err);
+      // What Fastify refuses before a route runs (a body over the limit, a bad header) keeps its status.
       if (err.statusCode && err.statusCode >= 400 && err.statusCode < 500)
-        return sendError(reply, new AgentError('BadRequest', err.message));
+        return reply.code(err.statusCode).send({ error: 'BadRequest', message: err.message });
       req.log.error({ err }, 'agent API failed');
       reply.code(500).send({ error: 'InternalError', message: 'The request failed; see the node log' });
     });
