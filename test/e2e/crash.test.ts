@@ -1,10 +1,11 @@
 /**
- * Durability: a node killed with SIGKILL under load loses no acknowledged contact.
+ * Durability: a node killed with SIGKILL loses no acknowledged contact, nor routing state.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { DescribeContactCommand, StartChatContactCommand } from '@aws-sdk/client-connect';
 import { spawnNode, tempDir } from '../support/node.ts';
+import { AgentClient, adminPassword } from '../support/agent.ts';
 
 test('every acknowledged StartChatContact survives kill -9', async () => {
   const dataDir = tempDir();
@@ -56,6 +57,52 @@ test('every acknowledged StartChatContact survives kill -9', async () => {
       );
     }
     assert.deepEqual(missing, [], `${missing.length} of ${acknowledged.length} acknowledged contacts lost`);
+  } finally {
+    await second.close();
+  }
+});
+
+test('routing state survives kill -9: the agent keeps their status, an unaccepted offer goes back to the queue', async () => {
+  const dataDir = tempDir();
+  const first = await spawnNode([], { dataDir });
+  const agent = new AgentClient(first.url);
+  await agent.signIn('admin', adminPassword(dataDir));
+  await agent.connect();
+  await agent.setStatus('Available');
+  const offered = await first.connect().send(
+    new StartChatContactCommand({
+      InstanceId: first.instanceId,
+      ContactFlowId: first.flowId,
+      ParticipantDetails: { DisplayName: 'Jane' },
+    }),
+  );
+  await agent.offer(offered.ContactId);
+  const accepted = await first.connect().send(
+    new StartChatContactCommand({
+      InstanceId: first.instanceId,
+      ContactFlowId: first.flowId,
+      ParticipantDetails: { DisplayName: 'Ravi' },
+    }),
+  );
+  await agent.offer(accepted.ContactId);
+  await agent.accept(accepted.ContactId!);
+  first.child.kill('SIGKILL');
+  assert.equal(await first.exited, 'SIGKILL');
+  await agent.disconnect();
+
+  const second = await spawnNode([], { dataDir });
+  try {
+    // The session cookie still works; the agent is still Available, with the accepted chat.
+    const back = new AgentClient(second.url);
+    back.cookie = agent.cookie;
+    await back.connect();
+    const state = back.latest!;
+    assert.equal(state.status.name, 'Available');
+    const accepted2 = state.contacts.find((c) => c.contactId === accepted.ContactId);
+    assert.equal(accepted2?.state, 'CONNECTED');
+    // The offer the node died holding went back to the queue and comes to the agent again.
+    await back.offer(offered.ContactId);
+    await back.disconnect();
   } finally {
     await second.close();
   }
