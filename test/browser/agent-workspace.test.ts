@@ -221,8 +221,10 @@ describe('the agent workspace and the customer test page (headless Chromium)', {
       .getByTestId('customer-event')
       .filter({ hasText: /(Maya|Tom) has joined/ })
       .waitFor();
-    // The customer leaves: the agent's chat ends and goes to after-contact work.
+    // The customer leaves: the agent sees it, ends the chat, and goes to after-contact work.
     await customer.page.getByTestId('customer-end').click();
+    await first.getByTestId('event-notice').filter({ hasText: 'Lee left the chat' }).waitFor();
+    await first.getByTestId('end-chat').click();
     await first.getByTestId('acw').waitFor();
     await first.getByTestId('acw').getByTestId('clear-contact').click();
     await second.getByTestId('missed').getByTestId('clear-contact').click();

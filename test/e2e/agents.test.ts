@@ -19,6 +19,7 @@ import {
 import {
   ConnectParticipantClient,
   CreateParticipantConnectionCommand,
+  DisconnectParticipantCommand,
   GetTranscriptCommand,
   SendMessageCommand,
 } from '@aws-sdk/client-connectparticipant';
@@ -42,13 +43,14 @@ before(async () => {
 after(() => node.close());
 
 /** A customer who starts a chat and connects, as chatjs would. */
-async function customer(name = 'Jane') {
+async function customer(name = 'Jane', disconnectAgentOnExit = false) {
   const chat = await node.connect().send(
     new StartChatContactCommand({
       InstanceId: node.instanceId,
       ContactFlowId: node.flowId,
       ParticipantDetails: { DisplayName: name },
       Attributes: { plan: 'gold' },
+      ...(disconnectAgentOnExit && { DisconnectOnCustomerExit: ['AGENT' as const] }),
     }),
   );
   const conn = await participant.send(
@@ -249,6 +251,48 @@ describe('routing chats to agents', () => {
     ]);
     assert.ok(taker);
     await settle([first, second]);
+  });
+
+  it('a customer who leaves: the agent stays until they end the chat, or leaves with them (DisconnectOnCustomerExit)', async () => {
+    const agent = await newAgent();
+    const stay = await customer('Jane');
+    await agent.offer(stay.contactId);
+    const conn = await agent.accept(stay.contactId);
+    await participant.send(new DisconnectParticipantCommand({ ConnectionToken: stay.token }));
+    // The chat goes on for the agent, who reads that the customer left; the customer's token is spent.
+    const items = (
+      await participant.send(
+        new GetTranscriptCommand({ ConnectionToken: conn.connectionToken, MaxResults: 100 }),
+      )
+    ).Transcript!;
+    assert.ok(
+      items.some((i) => i.ContentType?.endsWith('participant.left') && i.ParticipantRole === 'CUSTOMER'),
+    );
+    await assert.rejects(stay.transcript(), { name: 'AccessDeniedException' });
+    await new Promise((r) => setTimeout(r, 200));
+    assert.equal(agent.latest!.contacts.find((c) => c.contactId === stay.contactId)?.state, 'CONNECTED');
+    assert.equal((await agent.command(stay.contactId, 'end')).status, 204);
+    const acw = await agent.until((s) =>
+      s.contacts.some((c) => c.contactId === stay.contactId && c.state === 'ENDED'),
+    );
+    assert.equal(
+      acw.contacts.find((c) => c.contactId === stay.contactId)?.disconnectReason,
+      'CUSTOMER_DISCONNECT',
+    );
+    assert.equal((await agent.command(stay.contactId, 'clear')).status, 204);
+
+    const leave = await customer('Ravi', true);
+    await agent.offer(leave.contactId);
+    await agent.accept(leave.contactId);
+    await participant.send(new DisconnectParticipantCommand({ ConnectionToken: leave.token }));
+    const ended = await agent.until((s) =>
+      s.contacts.some((c) => c.contactId === leave.contactId && c.state === 'ENDED'),
+    );
+    assert.equal(
+      ended.contacts.find((c) => c.contactId === leave.contactId)?.disconnectReason,
+      'CUSTOMER_DISCONNECT',
+    );
+    await settle([agent]);
   });
 
   it('offers go back to the queue when the agent goes Offline, signs out or closes the workspace', async () => {

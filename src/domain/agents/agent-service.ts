@@ -225,13 +225,16 @@ export class AgentService {
     return this.#connect(token);
   }
 
-  /** The agent leaves the chat: it ends for the customer; after-contact work begins. */
+  /** The agent leaves the chat: it ends (for the customer too, if still there); after-contact work begins. */
   async end(session: Session, contactId: string): Promise<void> {
     await this.#change(session, async (tx, agent, _changes, events) => {
       this.#held(agent, contactId, 'CONNECTED');
       const contact = await this.#liveContact(tx, session, contactId);
       const participant = await this.#agentParticipant(tx, session, contactId);
-      events.push(...(await this.#d.chats.end(tx, contact, 'AGENT_DISCONNECT', participant)));
+      // A customer who left first (the agent stayed on) disconnected the contact.
+      const reason =
+        contact.details.customerLeftAt !== undefined ? 'CUSTOMER_DISCONNECT' : 'AGENT_DISCONNECT';
+      events.push(...(await this.#d.chats.end(tx, contact, reason, participant)));
     });
   }
 

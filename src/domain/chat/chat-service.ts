@@ -306,15 +306,31 @@ export class ChatService {
     return response;
   }
 
+  /**
+   * A participant leaves. The chat ends — unless the customer leaves a chat an agent is in and
+   * the contact did not ask for DisconnectOnCustomerExit: then, as in Amazon Connect, the agent
+   * stays (and sees the customer leave) until they end the chat themselves.
+   */
   async disconnect(connectionToken: string): Promise<void> {
     const events = await this.#d.store.transaction(async (tx) => {
       const { participant, contact } = await this.#byConnectionToken(tx, connectionToken);
-      return this.end(
-        tx,
-        contact,
-        participant.role === 'CUSTOMER' ? 'CUSTOMER_DISCONNECT' : 'AGENT_DISCONNECT',
-        participant,
-      );
+      if (participant.role !== 'CUSTOMER') return this.end(tx, contact, 'AGENT_DISCONNECT', participant);
+      const agentStays =
+        !(contact.details.disconnectOnCustomerExit as string[] | undefined)?.includes('AGENT') &&
+        (await tx.participants.listByContact(contact.id)).some(
+          (p) => p.role === 'AGENT' && p.leftAt === undefined,
+        );
+      if (!agentStays) return this.end(tx, contact, 'CUSTOMER_DISCONNECT', participant);
+      const now = this.#d.clock.now();
+      await tx.participants.update({ ...participant, leftAt: now });
+      await tx.contacts.update({
+        ...contact,
+        lastUpdateTimestamp: now,
+        details: { ...contact.details, customerLeftAt: now },
+      });
+      return [
+        await this.append(tx, contact, { type: 'EVENT', contentType: contentTypes.left, from: participant }),
+      ];
     });
     this.publish(events);
   }
