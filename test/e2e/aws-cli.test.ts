@@ -2,9 +2,10 @@
  * The real AWS CLI v2 (Debian's awscli, 2.9.x) against a real node: the issue's seed command
  * verbatim in shorthand syntax, the same request in JSON syntax and through --cli-input-json,
  * the CLI's output formats and --query, the contact operations, the admin operations and the
- * CLI's own paginator over the server's NextToken, and the exit codes of service errors.
+ * CLI's own paginator over the server's NextToken, a supervisor setting up a queue, routing
+ * profile and agent that routing follows, and the exit codes of service errors.
  *
- * Each CLI call costs about half a second, so the file stays near 35 calls and runs
+ * Each CLI call costs about half a second, so the file stays under 50 calls and runs
  * independent reads in parallel.
  *
  * CLI 2.9's bundled model predates Contact.DisconnectReason and Contact.Attributes, so the CLI
@@ -19,6 +20,7 @@ import { rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { startTestNode, tempDir, type TestNode } from '../support/node.ts';
 import { AWS_CLI, skipUnless } from '../support/tools.ts';
+import { AgentClient } from '../support/agent.ts';
 
 interface Run {
   code: number;
@@ -434,6 +436,125 @@ describe('AWS CLI v2', { skip: skipUnless('aws-cli') }, () => {
       );
       assert.match(created.ContactFlowId, /\S/);
       assert.match(created.ContactFlowArn, new RegExp(`/contact-flow/${created.ContactFlowId}$`));
+    });
+
+    test('a supervisor adds a queue, a routing profile and an agent; routing follows', async () => {
+      const id = ['--instance-id', node.instanceId];
+      const [hours, security] = await Promise.all([
+        ok('list-hours-of-operations', ...id),
+        ok('list-security-profiles', ...id),
+      ]);
+      const queue = await ok(
+        'create-queue',
+        ...id,
+        '--name',
+        'Support',
+        '--hours-of-operation-id',
+        hours.HoursOfOperationSummaryList[0].Id,
+      );
+      const profile = await ok(
+        'create-routing-profile',
+        ...id,
+        '--name',
+        'Support agents',
+        '--description',
+        'Chats in Support',
+        '--default-outbound-queue-id',
+        queue.QueueId,
+        '--media-concurrencies',
+        'Channel=CHAT,Concurrency=3',
+        '--queue-configs',
+        `QueueReference={QueueId=${queue.QueueId},Channel=CHAT},Priority=1,Delay=0`,
+      );
+      const user = await ok(
+        'create-user',
+        ...id,
+        '--username',
+        'support1',
+        '--password',
+        'Agent-Passw0rd',
+        '--identity-info',
+        'FirstName=Sam,LastName=Support',
+        '--phone-config',
+        'PhoneType=SOFT_PHONE',
+        '--routing-profile-id',
+        profile.RoutingProfileId,
+        '--security-profile-ids',
+        security.SecurityProfileSummaryList.find((p: { Name: string }) => p.Name === 'Agent').Id,
+      );
+      const flow = await ok(
+        'create-contact-flow',
+        ...id,
+        '--name',
+        'To Support',
+        '--type',
+        'CONTACT_FLOW',
+        '--content',
+        JSON.stringify({
+          Version: '2019-10-30',
+          StartAction: 'queue',
+          Actions: [
+            {
+              Identifier: 'queue',
+              Type: 'UpdateContactTargetQueue',
+              Parameters: { QueueId: queue.QueueArn },
+              Transitions: {
+                NextAction: 'transfer',
+                Errors: [{ ErrorType: 'NoMatchingError', NextAction: 'end' }],
+              },
+            },
+            {
+              Identifier: 'transfer',
+              Type: 'TransferContactToQueue',
+              Parameters: {},
+              Transitions: {
+                NextAction: 'end',
+                Errors: [{ ErrorType: 'NoMatchingError', NextAction: 'end' }],
+              },
+            },
+            { Identifier: 'end', Type: 'DisconnectParticipant', Parameters: {}, Transitions: {} },
+          ],
+        }),
+      );
+      // The agent opens the workspace; the supervisor makes them Available from the CLI.
+      const agent = new AgentClient(node.url);
+      await agent.signIn('support1', 'Agent-Passw0rd');
+      await agent.connect();
+      try {
+        const statuses = await ok('list-agent-statuses', ...id);
+        const available = statuses.AgentStatusSummaryList.find(
+          (s: { Name: string }) => s.Name === 'Available',
+        );
+        await ok('put-user-status', ...id, '--user-id', user.UserId, '--agent-status-id', available.Id);
+        await agent.until((s) => s.status.name === 'Available');
+        const chat = await ok(
+          'start-chat-contact',
+          ...id,
+          '--contact-flow-id',
+          flow.ContactFlowId,
+          '--participant-details',
+          'DisplayName=Jane',
+        );
+        await agent.offer(chat.ContactId);
+        const metrics = await ok(
+          'get-current-metric-data',
+          ...id,
+          '--filters',
+          `Queues=${queue.QueueId},Channels=CHAT`,
+          '--current-metrics',
+          'Name=CONTACTS_IN_QUEUE,Unit=COUNT',
+          'Name=AGENTS_ONLINE,Unit=COUNT',
+        );
+        const values = Object.fromEntries(
+          metrics.MetricResults[0].Collections.map((c: { Metric: { Name: string }; Value: number }) => [
+            c.Metric.Name,
+            c.Value,
+          ]),
+        );
+        assert.deepEqual(values, { CONTACTS_IN_QUEUE: 1, AGENTS_ONLINE: 1 });
+      } finally {
+        await agent.disconnect();
+      }
     });
   });
 
