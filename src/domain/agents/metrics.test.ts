@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { afterEach, beforeEach, describe, it } from 'node:test';
+import { testInstance } from '../../ports/store.fixtures.ts';
 import { openSqliteStore } from '../../adapters/store/sqlite/sqlite-store.ts';
 import type { Channel, ResourceKind, Store, StoreTx } from '../../ports/store.ts';
 import {
@@ -92,21 +93,7 @@ async function waiting(
 
 beforeEach(async () => {
   store = await openSqliteStore(':memory:');
-  await tx((t) =>
-    t.instances.insert({
-      id: I,
-      arn: `arn:aws:connect:us-east-1:1:instance/${I}`,
-      accountId: '1',
-      region: 'us-east-1',
-      alias: 'a',
-      identityManagementType: 'CONNECT_MANAGED',
-      inboundCallsEnabled: true,
-      outboundCallsEnabled: true,
-      status: 'ACTIVE',
-      createdAt: NOW,
-      tags: {},
-    }),
-  );
+  await tx((t) => t.instances.insert(testInstance(I, NOW)));
   await resource('queue', 'q1');
   await resource('queue', 'q2');
   const profile = (queues: [string, Channel][]): RoutingProfileBody => ({

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { afterEach, beforeEach, describe, it } from 'node:test';
+import { testInstance } from '../../ports/store.fixtures.ts';
 import { openSqliteStore } from '../../adapters/store/sqlite/sqlite-store.ts';
 import { ManualClock } from '../../ports/clock.ts';
 import type { Channel, ContactRecord, Store, StoreTx } from '../../ports/store.ts';
@@ -20,21 +21,7 @@ beforeEach(async () => {
   store = await openSqliteStore(':memory:');
   clock = new ManualClock();
   router = new Router({ clock, offerTimeoutMs: OFFER_MS });
-  await store.transaction(async (tx) => {
-    await tx.instances.insert({
-      id: I,
-      arn: `arn:aws:connect:us-east-1:1:instance/${I}`,
-      accountId: '1',
-      region: 'us-east-1',
-      alias: 'a',
-      identityManagementType: 'CONNECT_MANAGED',
-      inboundCallsEnabled: true,
-      outboundCallsEnabled: true,
-      status: 'ACTIVE',
-      createdAt: clock.now(),
-      tags: {},
-    });
-  });
+  await store.transaction((tx) => tx.instances.insert(testInstance(I, clock.now())));
 });
 afterEach(() => store.close());
 

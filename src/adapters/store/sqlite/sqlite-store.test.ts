@@ -11,6 +11,7 @@ import { runStoreContract } from '../../../ports/store.contract.ts';
 import type { ContactRecord, InstanceRecord } from '../../../ports/store.ts';
 import { migrations } from './migrations.ts';
 import { openSqliteStore } from './sqlite-store.ts';
+import { testInstance } from '../../../ports/store.fixtures.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'localconnect-sqlite-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
@@ -179,19 +180,7 @@ describe('SqliteStore', () => {
   });
 });
 
-const instance: InstanceRecord = {
-  id: 'inst-1',
-  arn: 'arn:aws:connect:us-east-1:111111111111:instance/inst-1',
-  accountId: '111111111111',
-  region: 'us-east-1',
-  alias: 'a',
-  identityManagementType: 'CONNECT_MANAGED',
-  inboundCallsEnabled: true,
-  outboundCallsEnabled: true,
-  status: 'ACTIVE',
-  createdAt: 0,
-  tags: {},
-};
+const instance: InstanceRecord = testInstance('inst-1');
 
 function contact(instanceId: string, id: string): ContactRecord {
   return {
