@@ -23,6 +23,12 @@ test('first start writes 0600 AWS shared files; a restart keeps the instance; SI
       first.stdout(),
       /aws connect start-chat-contact --endpoint-url http:\/\/127\.0\.0\.1:\d+ --instance-id /,
     );
+    // Where to answer chats, and it is served there.
+    assert.ok(first.stdout().includes(`${first.url}/agent/`), 'the banner names the agent workspace');
+    const workspace = await fetch(`${first.url}/agent/`);
+    assert.equal(workspace.status, 200);
+    assert.match(await workspace.text(), /<div id="root">/);
+    assert.equal((await fetch(`${first.url}/test-chat/`)).status, 200);
     for (const file of ['aws-credentials', 'aws-config', 'admin-password']) {
       assert.equal(statSync(join(dataDir, file)).mode & 0o777, 0o600, `${file} mode`);
     }
