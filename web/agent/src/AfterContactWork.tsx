@@ -1,5 +1,5 @@
-import { useState } from 'react';
 import { api } from './api.ts';
+import { ClearButton } from './ClearButton.tsx';
 import { describeDisconnect, formatDuration } from './format.ts';
 import type { AgentContact } from './types.ts';
 import { useNow } from './useNow.ts';
@@ -7,20 +7,6 @@ import { useNow } from './useNow.ts';
 /** After-contact work: the chat has ended and the slot stays taken until the agent clears it. */
 export function AfterContactWork({ contact }: { contact: AgentContact }) {
   const now = useNow();
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<string>();
-
-  const clear = async () => {
-    setBusy(true);
-    setError(undefined);
-    try {
-      await api.clear(contact.contactId);
-    } catch (err) {
-      setError(err instanceof Error ? err.message : String(err));
-      setBusy(false);
-    }
-  };
-
   return (
     <section className="acw" data-testid="acw" aria-label="After contact work">
       <div className="acw-text">
@@ -31,20 +17,11 @@ export function AfterContactWork({ contact }: { contact: AgentContact }) {
           {contact.disconnectReason && <code>{contact.disconnectReason}</code>}
         </span>
       </div>
-      <button
+      <ClearButton
         className="btn btn-primary"
-        type="button"
-        data-testid="clear-contact"
-        disabled={busy}
-        onClick={() => void clear()}
-      >
-        {busy ? 'Clearing…' : 'Clear contact'}
-      </button>
-      {error && (
-        <p className="form-error" role="alert">
-          {error}
-        </p>
-      )}
+        label="Clear contact"
+        onClear={() => api.clear(contact.contactId)}
+      />
     </section>
   );
 }

@@ -1,23 +1,9 @@
-import { useState } from 'react';
+import { ClearButton } from './ClearButton.tsx';
 import { formatTime } from './format.ts';
 import type { AgentContact } from './types.ts';
 
 /** An offer that ran out: the agent gets nothing new until it is cleared (or a status is set). */
 export function MissedCard({ contact, onClear }: { contact: AgentContact; onClear: () => Promise<void> }) {
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<string>();
-
-  const clear = async () => {
-    setBusy(true);
-    setError(undefined);
-    try {
-      await onClear();
-    } catch (err) {
-      setError(err instanceof Error ? err.message : String(err));
-      setBusy(false);
-    }
-  };
-
   return (
     <section className="missed-card" data-testid="missed" data-contact-id={contact.contactId}>
       <div className="missed-head">
@@ -27,20 +13,7 @@ export function MissedCard({ contact, onClear }: { contact: AgentContact; onClea
       <div className="missed-customer">{contact.customerName}</div>
       <div className="missed-queue">{contact.queue.name}</div>
       <p className="missed-hint">You will not be offered new chats until you clear this.</p>
-      <button
-        className="btn btn-secondary"
-        type="button"
-        data-testid="clear-contact"
-        disabled={busy}
-        onClick={() => void clear()}
-      >
-        {busy ? 'Clearing…' : 'Clear'}
-      </button>
-      {error && (
-        <p className="form-error" role="alert">
-          {error}
-        </p>
-      )}
+      <ClearButton className="btn btn-secondary" label="Clear" onClear={onClear} />
     </section>
   );
 }
