@@ -85,9 +85,8 @@ const SQL = {
     RETURNING 1 AS claimed`,
   idempotencyGet: 'SELECT request_hash, response FROM idempotency WHERE scope = ? AND token = ?',
 
-  // The next position and the insert in one statement (the max is read from the primary key).
-  chatItemAppend: `INSERT INTO chat_items (chat_id, seq, id, item)
-    SELECT ?1, COALESCE(MAX(seq), 0) + 1, ?2, ?3 FROM chat_items WHERE chat_id = ?1 RETURNING seq`,
+  chatItemLast: 'SELECT MAX(seq) AS seq FROM chat_items WHERE chat_id = ?',
+  chatItemInsert: 'INSERT INTO chat_items (chat_id, seq, id, item) VALUES (?, ?, ?, ?)',
   chatItemGet: 'SELECT seq, item FROM chat_items WHERE chat_id = ? AND id = ?',
   chatItemReplace: 'UPDATE chat_items SET item = ? WHERE chat_id = ? AND seq = ?',
   chatItemsAsc: 'SELECT seq, item FROM chat_items WHERE chat_id = ? AND seq > ? ORDER BY seq LIMIT ?',
@@ -355,8 +354,11 @@ function createTx(statements: Statements, state: { open: boolean }): StoreTx {
       },
     },
     chatItems: {
-      append: async (chatId, id, item) =>
-        s().chatItemAppend.get(chatId, id, JSON.stringify(item))!.seq as number,
+      append: async (chatId, id, item) => {
+        const seq = ((s().chatItemLast.get(chatId)?.seq as number | null) ?? 0) + 1;
+        s().chatItemInsert.run(chatId, seq, id, JSON.stringify(item));
+        return seq;
+      },
       get: async (chatId, id) => one(s().chatItemGet.get(chatId, id), toChatItem),
       replace: async (chatId, seq, item) => void s().chatItemReplace.run(JSON.stringify(item), chatId, seq),
       list: async (chatId, range) =>
