@@ -14,9 +14,8 @@ import { fastifyCookie } from '@fastify/cookie';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { topics, type EventBus, type Unsubscribe } from '../ports/event-bus.ts';
 import type { Clock } from '../ports/clock.ts';
-import type { Store } from '../ports/store.ts';
 import { ALL_SESSIONS, type AgentService, type Session } from '../domain/agents/agent-service.ts';
-import { agentView, queueStats, type QueueStats } from '../domain/agents/agent-view.ts';
+import type { QueueStats } from '../domain/agents/agent-view.ts';
 import { AGENT_API, AGENT_COOKIE, sameOrigin } from '../services/agent/edge.ts';
 
 export const AGENT_EVENTS_PATH = `${AGENT_API}/events`;
@@ -39,7 +38,6 @@ interface Log {
 interface Deps {
   server: Server;
   agents: AgentService;
-  store: Store;
   bus: EventBus;
   clock: Clock;
   log: Log;
@@ -78,7 +76,7 @@ export function attachAgentGateway(d: Deps): AgentGateway {
     const now = d.clock.now();
     if (now - entry.at >= STATS_INTERVAL_MS) {
       entry.at = now;
-      entry.stats = d.store.transaction((tx) => queueStats(tx, instanceId, now));
+      entry.stats = d.agents.queueStats(instanceId);
     }
     return entry.stats;
   };
@@ -95,9 +93,7 @@ export function attachAgentGateway(d: Deps): AgentGateway {
     track(
       (async () => {
         const stats = await statsOf(instanceId);
-        const state = await d.store.transaction((tx) =>
-          agentView(tx, instanceId, userId, d.clock.now(), stats),
-        );
+        const state = await d.agents.view(client.session, stats);
         if (client.ws.readyState !== client.ws.OPEN) return;
         if (client.ws.bufferedAmount > MAX_BUFFERED_BYTES) {
           d.log.warn({ userId }, 'closing an agent event socket that does not keep up');

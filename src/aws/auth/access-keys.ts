@@ -8,8 +8,13 @@ export class AccessKeys {
   readonly #keys = new Map<string, AccessKeyRecord>();
 
   static async load(store: Store): Promise<AccessKeys> {
+    return AccessKeys.of(await store.transaction((tx) => tx.accessKeys.list()));
+  }
+
+  /** Keys read elsewhere (the main thread gets them from the domain thread). */
+  static of(records: AccessKeyRecord[]): AccessKeys {
     const keys = new AccessKeys();
-    for (const k of await store.transaction((tx) => tx.accessKeys.list())) keys.#keys.set(k.accessKeyId, k);
+    for (const k of records) keys.#keys.set(k.accessKeyId, k);
     return keys;
   }
 

@@ -22,7 +22,7 @@ import type { Agent } from '../routing/agent.ts';
 import { toAgent } from '../routing/agent.ts';
 import { announce, Router, RoutingChanges, RoutingConflict } from '../routing/router.ts';
 import { AgentError } from './agent-error.ts';
-import { agentView, type AgentView } from './agent-view.ts';
+import { agentView, queueStats, type AgentView, type QueueStats } from './agent-view.ts';
 import { ensureAgent, statusRef, systemStatus } from './agent-state.ts';
 
 export const SESSION_TTL_MS = 12 * 3600_000;
@@ -141,10 +141,16 @@ export class AgentService {
 
   // ------------------------------------------------------------------ the agent's state
 
-  async view(session: Session): Promise<AgentView> {
+  /** `stats`: the instance's queue figures when the caller has them at hand (queueStats). */
+  async view(session: Session, stats?: QueueStats[]): Promise<AgentView> {
     return this.#d.store.transaction((tx) =>
-      agentView(tx, session.instanceId, session.userId, this.#d.clock.now()),
+      agentView(tx, session.instanceId, session.userId, this.#d.clock.now(), stats),
     );
+  }
+
+  /** Live figures of the instance's queues (the events socket computes them once for every agent). */
+  async queueStats(instanceId: string): Promise<QueueStats[]> {
+    return this.#d.store.transaction((tx) => queueStats(tx, instanceId, this.#d.clock.now()));
   }
 
   async setStatus(session: Session, statusId: string): Promise<void> {

@@ -1,0 +1,45 @@
+/**
+ * The domain thread's entry: builds the domain (domain.ts) from the node's config, answers the
+ * main thread's calls, and forwards every event it publishes to the main thread's bus (where the
+ * websocket gateways subscribe) as well as to its own subscribers (the flows).
+ */
+import { parentPort, workerData } from 'node:worker_threads';
+import type { Config } from '../config.ts';
+import { ManualClock, systemClock } from '../ports/clock.ts';
+import { randomIds } from '../ports/ids.ts';
+import type { EventBus } from '../ports/event-bus.ts';
+import { LocalEventBus } from '../adapters/bus/local-event-bus.ts';
+import { buildDomain, type DomainLog } from './domain.ts';
+import { serveCalls } from './rpc.ts';
+import type { ToMain } from './messages.ts';
+
+const port = parentPort!;
+const post = (m: ToMain) => port.postMessage(m);
+const { config, clockBuffer } = workerData as { config: Config; clockBuffer?: SharedArrayBuffer };
+
+const errorOf = (err: unknown) =>
+  err instanceof Error ? { message: err.message, stack: err.stack } : { message: String(err) };
+const log: DomainLog = {
+  error: (obj, msg) => {
+    const { err, ...rest } = obj as { err?: unknown };
+    post({ log: { ...rest, ...(err !== undefined && { err: errorOf(err) }), msg } });
+  },
+};
+
+const local = new LocalEventBus((err, topic) => log.error({ err, topic }, 'event subscriber failed'));
+const bus: EventBus = {
+  publish(topic, event) {
+    local.publish(topic, event);
+    post({ event: { topic, payload: event } });
+  },
+  subscribe: (topic, handler) => local.subscribe(topic, handler),
+};
+
+try {
+  const clock = clockBuffer ? ManualClock.shared(clockBuffer) : systemClock;
+  const domain = await buildDomain(config, clock, randomIds, bus, log);
+  serveCalls(port, { ...domain.targets }, () => {});
+  post({ ready: { info: domain.info, accessKeys: domain.accessKeys } });
+} catch (err) {
+  post({ failed: errorOf(err) });
+}

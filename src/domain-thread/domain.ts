@@ -1,0 +1,165 @@
+/**
+ * The domain half of a node: the store and every domain service, wired together. It runs on
+ * the node's domain thread (domain-thread.ts), so that the store's work and the flows never
+ * hold up the main thread's HTTP and websockets. The main thread reaches it through the
+ * targets in `DomainTargets`; events it publishes are forwarded to the main thread's bus.
+ */
+import { mkdirSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { join } from 'node:path';
+import type { Config } from '../config.ts';
+import type { Clock } from '../ports/clock.ts';
+import type { EventBus } from '../ports/event-bus.ts';
+import type { IdGenerator } from '../ports/ids.ts';
+import type { AccessKeyRecord, Store } from '../ports/store.ts';
+import { openSqliteStore } from '../adapters/store/sqlite/sqlite-store.ts';
+import { FsBlobStore } from '../adapters/blob/fs-blob-store.ts';
+import { AccessKeys } from '../aws/auth/access-keys.ts';
+import { InstanceService } from '../domain/instances/instance-service.ts';
+import { ResourceService } from '../domain/resources/resource-service.ts';
+import { ContactService } from '../domain/contacts/contact-service.ts';
+import { ChatService } from '../domain/chat/chat-service.ts';
+import { ConnectionTokens } from '../domain/chat/connection-tokens.ts';
+import { ChatFlows } from '../domain/chat/chat-flows.ts';
+import { FlowEngine } from '../domain/flows/engine.ts';
+import { Router, RoutingChanges, announce } from '../domain/routing/router.ts';
+import { AgentService } from '../domain/agents/agent-service.ts';
+import { AdminProvider } from '../services/connect/admin-provider.ts';
+import { ConnectProvider } from '../services/connect/provider.ts';
+import { ParticipantProvider } from '../services/participant/provider.ts';
+import { CHAT_WEBSOCKET_PATH } from '../gateway/chat-gateway.ts';
+import { bootstrap, type BootstrapInfo } from '../bootstrap.ts';
+
+export interface DomainLog {
+  error(obj: object, msg: string): void;
+}
+
+/** What the main thread calls, by name. */
+export interface DomainTargets {
+  connect: ConnectProvider;
+  participant: ParticipantProvider;
+  agents: AgentService;
+  chats: ChatService;
+  node: DomainControl;
+}
+
+/** The domain thread's own lifecycle, as the main thread drives it. */
+export interface DomainControl {
+  /** Where the chat websocket is, once the main thread listens. */
+  setWebsocketBase(base: string): void;
+  /** Stops the timers and flows, finishes the work under way, closes the store. */
+  close(): Promise<void>;
+}
+
+export interface Domain {
+  info: BootstrapInfo;
+  accessKeys: AccessKeyRecord[];
+  targets: DomainTargets;
+}
+
+export async function buildDomain(
+  config: Config,
+  clock: Clock,
+  ids: IdGenerator,
+  bus: EventBus,
+  log: DomainLog,
+): Promise<Domain> {
+  mkdirSync(config.dataDir, { recursive: true, mode: 0o700 });
+  const store: Store = await openSqliteStore(join(config.dataDir, 'localconnect.db'));
+  try {
+    const accessKeys = await AccessKeys.load(store);
+    const instances = new InstanceService(clock, ids);
+    const resources = new ResourceService(clock, ids);
+    let websocketBase = '';
+    const router = new Router({ clock, offerTimeoutMs: config.offerTimeoutMs });
+    const chats = new ChatService({
+      store,
+      clock,
+      ids,
+      bus,
+      blobs: new FsBlobStore(join(config.dataDir, 'blobs')),
+      tokens: new ConnectionTokens(await tokenKey(store)),
+      onError: (err) => log.error({ err }, 'after-chat work failed'),
+      websocketUrl: (token) => `${websocketBase}${CHAT_WEBSOCKET_PATH}?token=${token}`,
+      onEnded: async (tx, contact) => {
+        const changes = new RoutingChanges();
+        await router.contactEnded(tx, contact, changes);
+        return () => announce(bus, changes);
+      },
+    });
+    const flows = new ChatFlows({
+      store,
+      clock,
+      bus,
+      engine: new FlowEngine({ clock }),
+      chats,
+      resources,
+      enqueue: async (tx, contact, queueId) => {
+        const changes = new RoutingChanges();
+        await router.enqueue(tx, contact, queueId, changes);
+        return () => announce(bus, changes);
+      },
+      onError: (err, contactId) => log.error({ err, contactId }, 'contact flow failed'),
+    });
+    const contacts = new ContactService({
+      store,
+      clock,
+      ids,
+      instances,
+      resources,
+      chats,
+      limits: { activeChatsPerInstance: config.quotas.activeChatsPerInstance },
+      onChatStarted: (contact) => void flows.start(contact),
+    });
+    const info = await bootstrap(config, { store, clock, ids, instances, resources, accessKeys });
+    const agents = new AgentService({ store, clock, ids, bus, router, chats, accountId: config.accountId });
+    await agents.resetPresence();
+    const connect = new ConnectProvider(contacts, new AdminProvider(store, instances, resources), {
+      store,
+      clock,
+      instances,
+      resources,
+      agents,
+      router,
+    });
+    // Chats whose duration ran out end, flows waiting on a timer wake, offers time out and queue
+    // delays pass, within a second of their time by the node's clock.
+    const upkeep = setInterval(() => {
+      chats.expireDue().catch((err) => log.error({ err }, 'chat expiry failed'));
+      flows.wakeDue();
+      agents.tick().catch((err) => log.error({ err }, 'routing upkeep failed'));
+    }, 1000);
+    upkeep.unref();
+    const node: DomainControl = {
+      setWebsocketBase: (base) => void (websocketBase = base),
+      close: async () => {
+        clearInterval(upkeep);
+        flows.close();
+        await flows.settled();
+        await chats.settled();
+        await store.close();
+      },
+    };
+    const keys = await store.transaction((tx) => tx.accessKeys.list());
+    return {
+      info,
+      accessKeys: keys,
+      targets: { connect, participant: new ParticipantProvider(chats), agents, chats, node },
+    };
+  } catch (err) {
+    await store.close();
+    throw err;
+  }
+}
+
+/** The key that signs connection and websocket tokens, shared by every node through the store. */
+async function tokenKey(store: Store): Promise<Buffer> {
+  const hex = await store.transaction(async (tx) => {
+    const existing = await tx.meta.get('connection-token-key');
+    if (existing) return existing;
+    const created = randomBytes(32).toString('hex');
+    await tx.meta.set('connection-token-key', created);
+    return created;
+  });
+  return Buffer.from(hex, 'hex');
+}

@@ -1,0 +1,13 @@
+/** What the domain thread tells the main thread besides the answers to its calls. */
+import type { BootstrapInfo } from '../bootstrap.ts';
+import type { AccessKeyRecord } from '../ports/store.ts';
+
+export type ToMain =
+  /** The domain is up: what the banner and the SigV4 check need. */
+  | { ready: { info: BootstrapInfo; accessKeys: AccessKeyRecord[] } }
+  /** It could not start. */
+  | { failed: { message: string; stack?: string } }
+  /** An event for the main thread's bus. */
+  | { event: { topic: string; payload: unknown } }
+  /** A failure to log (the main thread owns the log). */
+  | { log: Record<string, unknown> & { msg: string } };
