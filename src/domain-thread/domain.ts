@@ -109,7 +109,7 @@ export async function buildDomain(
       resources,
       chats,
       limits: { activeChatsPerInstance: config.quotas.activeChatsPerInstance },
-      onChatStarted: (contact) => void flows.start(contact),
+      startFlow: (tx, contact) => flows.startIn(tx, contact),
     });
     const info = await bootstrap(config, { store, clock, ids, instances, resources, accessKeys });
     const agents = new AgentService({ store, clock, ids, bus, router, chats, accountId: config.accountId });

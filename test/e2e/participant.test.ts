@@ -523,7 +523,9 @@ describe('the chat duration', () => {
 function findFile(dir: string, prefix: string): string | undefined {
   if (!existsSync(dir)) return undefined;
   for (const entry of readdirSync(dir, { recursive: true, encoding: 'utf8' })) {
-    if (entry.split('/').pop()!.startsWith(prefix)) return join(dir, entry);
+    const name = entry.split('/').pop()!;
+    // .json: not a blob still being written under its temporary name
+    if (name.startsWith(prefix) && name.endsWith('.json')) return join(dir, entry);
   }
   return undefined;
 }

@@ -41,6 +41,14 @@ export interface ChatFlowsDeps {
   onError: (err: unknown, contactId: string) => void;
 }
 
+/** What a step leaves for after its commit. */
+interface StepDone {
+  events: ChatEvent[];
+  afterCommit: (() => void)[];
+  outcome: RunOutcome | undefined;
+  chatId: string;
+}
+
 /** The contact as a step has changed it so far; `dirty`: not yet written. */
 interface HeldContact {
   value: ContactRecord;
@@ -67,16 +75,19 @@ export class ChatFlows {
     this.#d = deps;
   }
 
-  /** Starts the contact's flow (after StartChatContact committed). Never throws. */
-  start(contact: ContactRecord): Promise<void> {
-    return this.#serial(contact.id, () =>
-      this.#step(contact.instanceId, contact.id, async (tx, host) => {
-        const flow = await tx.resources.get(contact.instanceId, 'contact-flow', contact.flowId);
-        const document = flow ? this.#parse(flow.body.Content as string) : undefined;
-        if (!document) return { status: 'failed', error: `flow ${contact.flowId} cannot run` };
-        return this.#d.engine.start(document, host, { flowId: contact.flowId });
-      }),
-    );
+  /**
+   * Runs a new chat's flow up to its first wait inside the transaction that creates the chat
+   * (StartChatContact): the greeting and the queueing commit with the chat, at the cost of one
+   * step. Returns what to do once that transaction commits.
+   */
+  async startIn(tx: StoreTx, contact: ContactRecord): Promise<() => void> {
+    const done = await this.#stepIn(tx, contact, async (host) => {
+      const flow = await tx.resources.get(contact.instanceId, 'contact-flow', contact.flowId);
+      const document = flow ? this.#parse(flow.body.Content as string) : undefined;
+      if (!document) return { status: 'failed', error: `flow ${contact.flowId} cannot run` };
+      return this.#d.engine.start(document, host, { flowId: contact.flowId });
+    });
+    return () => this.#afterStep(contact.instanceId, contact.id, done);
   }
 
   #parse(content: string): FlowDocument | undefined {
@@ -113,7 +124,7 @@ export class ChatFlows {
   #resume(w: Waiting, event: FlowEvent): void {
     void this.#serial(w.contactId, async () => {
       if (this.#waiting.get(w.contactId) !== w) return; // already moved on
-      await this.#step(w.instanceId, w.contactId, async (_tx, host, contact) => {
+      await this.#step(w.instanceId, w.contactId, async (host, contact) => {
         const state = contact.details.flowRun as RunState | undefined;
         return state && this.#d.engine.resume(state, event, host);
       });
@@ -128,29 +139,46 @@ export class ChatFlows {
   async #step(
     instanceId: string,
     contactId: string,
-    run: (tx: StoreTx, host: FlowHost, contact: ContactRecord) => Promise<RunOutcome | undefined>,
+    run: (host: FlowHost, contact: ContactRecord) => Promise<RunOutcome | undefined>,
   ): Promise<void> {
+    const done = await this.#d.store.transaction(async (tx) => {
+      const contact = await tx.contacts.get(instanceId, contactId);
+      return contact && contact.state === 'ACTIVE'
+        ? this.#stepIn(tx, contact, (host) => run(host, contact))
+        : undefined;
+    });
+    this.#afterStep(instanceId, contactId, done);
+  }
+
+  /** The part of a step inside its transaction; what it returns is for #afterStep. */
+  async #stepIn(
+    tx: StoreTx,
+    contact: ContactRecord,
+    run: (host: FlowHost) => Promise<RunOutcome | undefined>,
+  ): Promise<StepDone> {
     const events: ChatEvent[] = [];
     const afterCommit: (() => void)[] = [];
-    const step = await this.#d.store.transaction(async (tx) => {
-      const contact = await tx.contacts.get(instanceId, contactId);
-      if (!contact || contact.state !== 'ACTIVE') return undefined;
-      const held: HeldContact = { value: contact, dirty: false };
-      const outcome = await run(tx, this.#host(tx, held, events, afterCommit), contact);
-      if (outcome) events.push(...(await this.#record(tx, held, outcome)));
-      return outcome && { outcome, chatId: contact.initialContactId };
-    });
-    this.#d.chats.publish(events);
-    for (const f of afterCommit) f();
+    const held: HeldContact = { value: contact, dirty: false };
+    const outcome = await run(this.#host(tx, held, events, afterCommit));
+    if (outcome) events.push(...(await this.#record(tx, held, outcome)));
+    return { events, afterCommit, outcome, chatId: contact.initialContactId };
+  }
+
+  /** Once a step has committed: its events, its routing, and waiting for what it waits for. */
+  #afterStep(instanceId: string, contactId: string, done: StepDone | undefined): void {
+    if (done) {
+      this.#d.chats.publish(done.events);
+      for (const f of done.afterCommit) f();
+    }
     this.#stopWaiting(contactId);
-    if (!step) return; // the chat ended, or there was no run to resume
-    const { outcome, chatId } = step;
+    const outcome = done?.outcome;
+    if (!done || !outcome) return; // the chat ended, or there was no run to resume
     if (outcome.status === 'failed') this.#d.onError(new Error(`flow failed: ${outcome.error}`), contactId);
     if (outcome.status !== 'waiting') return;
     // The chat may end from here on; a resumed step then finds it ended and stops waiting.
     const w: Waiting = { instanceId, contactId, wakeAt: outcome.wakeAt };
     // A customer's message resumes a run waiting for input, or one waiting for CustomerReturned.
-    w.unsubscribe = this.#d.bus.subscribe(topics.chat(chatId), (e) => {
+    w.unsubscribe = this.#d.bus.subscribe(topics.chat(done.chatId), (e) => {
       const item = (e as ChatEvent).item;
       if (item.Type === 'MESSAGE' && item.ParticipantRole === 'CUSTOMER') {
         const event: FlowEvent =

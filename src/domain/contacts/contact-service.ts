@@ -44,8 +44,11 @@ export interface ContactServiceDeps {
   resources: ResourceService;
   chats: ChatService;
   limits: ContactLimits;
-  /** Told of every chat created (not of idempotent repeats), once it is committed: runs its flow. */
-  onChatStarted?: (contact: ContactRecord) => void;
+  /**
+   * Runs a chat's flow up to its first wait inside the transaction that creates it (not for
+   * idempotent repeats); returns what to do once that transaction commits.
+   */
+  startFlow?: (tx: StoreTx, contact: ContactRecord) => Promise<() => void>;
 }
 
 export class ContactService {
@@ -60,10 +63,10 @@ export class ContactService {
     const supported = req.SupportedMessagingContentTypes ?? DEFAULT_SUPPORTED_TYPES;
     checkStartChat(req, supported);
     const { store, clock, ids, limits, chats } = this.#d;
-    const { response, events, created } = await store.transaction<{
+    const { response, events, flowStarted } = await store.transaction<{
       response: StartChatContactResponse;
       events: ChatEvent[];
-      created?: ContactRecord;
+      flowStarted?: () => void;
     }>(async (tx) => {
       const instance = await this.#d.instances.require(tx, caller, req.InstanceId);
       const flow = await this.#inboundFlow(tx, instance, req.ContactFlowId);
@@ -149,10 +152,10 @@ export class ContactService {
           }),
         );
       }
-      return { response, events, created: contact };
+      return { response, events, flowStarted: await this.#d.startFlow?.(tx, contact) };
     });
     chats.publish(events);
-    if (created) this.#d.onChatStarted?.(created);
+    flowStarted?.();
     return response;
   }
 
