@@ -150,8 +150,13 @@ export class ChatService {
    * BlobStore (failures are reported, never thrown: the chat has ended either way).
    */
   publish(events: ChatEvent[]): void {
-    for (const { afterCommit, ...e } of events) {
-      afterCommit?.();
+    for (let e of events) {
+      if (e.afterCommit) {
+        // Work for this node, not for subscribers: taken off before the event is published.
+        const { afterCommit, ...rest } = e;
+        afterCommit();
+        e = rest;
+      }
       this.#d.bus.publish(topics.chat(e.item.InitialContactId), e);
       if (e.endedIn) {
         const work = this.#archive(e.item.InitialContactId, e.endedIn, e.item.ContactId)

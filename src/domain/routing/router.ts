@@ -91,7 +91,7 @@ export class Router {
     };
     await tx.queuedContacts.put(entry);
     changes.instances.add(contact.instanceId);
-    await this.#routeContact(tx, entry.instanceId, entry.contactId, changes);
+    await this.#routeContact(tx, entry, changes);
   }
 
   /** A contact has ended: out of its queue, offers withdrawn, the agent's contact to after-contact work. */
@@ -141,10 +141,9 @@ export class Router {
       throw new RoutingConflict(`Contact ${contactId} is not offered to this agent`);
     agent.state.contacts = agent.state.contacts.filter((c) => c !== held);
     await this.#save(tx, agent, changes);
-    await this.#requeue(tx, agent.instanceId, agent.userId, contactId, true, changes);
     // Someone else if anyone can take it; the agent then takes what they have not passed over
     // before, only if nothing else waits, what they have.
-    await this.#routeContact(tx, agent.instanceId, contactId, changes, agent.userId);
+    await this.#requeue(tx, agent.instanceId, agent.userId, contactId, true, changes);
     await this.#routeAgent(tx, agent, changes);
   }
 
@@ -205,7 +204,6 @@ export class Router {
         await this.#save(tx, agent, changes);
       }
       await this.#requeue(tx, entry.instanceId, entry.offeredTo!, entry.contactId, true, changes);
-      await this.#routeContact(tx, entry.instanceId, entry.contactId, changes);
     }
     return due.length;
   }
@@ -229,10 +227,8 @@ export class Router {
       : agent.state.contacts.filter((c) => c.state === 'CONNECTING');
     agent.state.contacts = agent.state.contacts.filter((c) => !pending.includes(c));
     await this.#save(tx, agent, changes);
-    for (const c of pending) {
+    for (const c of pending)
       await this.#requeue(tx, agent.instanceId, agent.userId, c.contactId, false, changes);
-      await this.#routeContact(tx, agent.instanceId, c.contactId, changes);
-    }
     await this.#routeAgent(tx, agent, changes);
   }
 
@@ -241,8 +237,8 @@ export class Router {
   }
 
   /**
-   * Puts a contact offered to `userId` back in its queue (the caller routes it);
-   * `passedOver`: they rejected or missed it (rather than went away).
+   * Puts a contact offered to `userId` back in its queue and offers it to anyone else who can
+   * take it; `passedOver`: they rejected or missed it (rather than went away).
    */
   async #requeue(
     tx: StoreTx,
@@ -263,18 +259,19 @@ export class Router {
     delete back.offerExpiresAt;
     await tx.queuedContacts.put(back);
     changes.instances.add(entry.instanceId);
+    await this.#routeContact(tx, back, changes, userId);
   }
 
-  /** Offers a contact still waiting to the best agent (other than `except`) who can take it, if any. */
+  /**
+   * Offers a waiting contact (as just written, so not read back) to the best agent other than
+   * `except` who can take it, if any.
+   */
   async #routeContact(
     tx: StoreTx,
-    instanceId: string,
-    contactId: string,
+    entry: QueuedContactRecord,
     changes: RoutingChanges,
     except?: string,
   ): Promise<void> {
-    const entry = await tx.queuedContacts.get(instanceId, contactId);
-    if (!entry || entry.offeredTo) return;
     const now = this.#clock.now();
     const profiles = new Map<string, RoutingProfileBody | undefined>();
     let best: Agent | undefined;
