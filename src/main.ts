@@ -13,7 +13,6 @@ import type { ConnectProvider } from './services/connect/provider.ts';
 import { connectEdge } from './services/connect/edge.ts';
 import { buildApp } from './http/app.ts';
 import { writeCredentialFiles, type BootstrapInfo } from './bootstrap.ts';
-import { LocalEventBus } from './adapters/bus/local-event-bus.ts';
 import type { ChatService } from './domain/chat/chat-service.ts';
 import type { ParticipantProvider } from './services/participant/provider.ts';
 import { allowBrowsers, participantEdge } from './services/participant/edge.ts';
@@ -26,6 +25,7 @@ import { webPages } from './web/pages.ts';
 import { Caller } from './domain-thread/rpc.ts';
 import type { DomainControl } from './domain-thread/domain.ts';
 import type { ToMain } from './domain-thread/messages.ts';
+import { MainThreadBus, type TopicMessage } from './domain-thread/event-bridge.ts';
 
 export interface RunningNode {
   url: string;
@@ -50,10 +50,13 @@ export async function startNode(config: Config, overrides: NodeOverrides = {}): 
     error: (_obj, msg) => void process.stderr.write(`${msg}\n`),
   };
   // app is built once the domain is up; events reach its gateways through this bus.
-  const bus = new LocalEventBus((err, topic) => log.error({ err, topic }, 'event subscriber failed'));
+  const bus = new MainThreadBus(
+    (m: TopicMessage) => worker.postMessage(m),
+    (err, topic) => log.error({ err, topic }, 'event subscriber failed'),
+  );
   const started = Promise.withResolvers<Extract<ToMain, { ready: unknown }>['ready']>();
   const domain = new Caller(worker, (m: ToMain) => {
-    if ('event' in m) bus.publish(m.event.topic, m.event.payload);
+    if ('event' in m) bus.deliver(m);
     else if ('log' in m) {
       const { msg, ...fields } = m.log;
       log.error(fields, msg);

@@ -1,14 +1,13 @@
 /**
  * The domain thread's entry: builds the domain (domain.ts) from the node's config, answers the
- * main thread's calls, and forwards every event it publishes to the main thread's bus (where the
- * websocket gateways subscribe) as well as to its own subscribers (the flows).
+ * main thread's calls, and forwards the events it publishes on topics the main thread's
+ * websocket gateways subscribe to (event-bridge.ts), as well as to its own subscribers (the flows).
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import type { Config } from '../config.ts';
 import { ManualClock, systemClock } from '../ports/clock.ts';
 import { randomIds } from '../ports/ids.ts';
-import type { EventBus } from '../ports/event-bus.ts';
-import { LocalEventBus } from '../adapters/bus/local-event-bus.ts';
+import { DomainThreadBus } from './event-bridge.ts';
 import { buildDomain, type DomainLog } from './domain.ts';
 import { serveCalls } from './rpc.ts';
 import type { ToMain } from './messages.ts';
@@ -26,19 +25,12 @@ const log: DomainLog = {
   },
 };
 
-const local = new LocalEventBus((err, topic) => log.error({ err, topic }, 'event subscriber failed'));
-const bus: EventBus = {
-  publish(topic, event) {
-    local.publish(topic, event);
-    post({ event: { topic, payload: event } });
-  },
-  subscribe: (topic, handler) => local.subscribe(topic, handler),
-};
+const bus = new DomainThreadBus(post, (err, topic) => log.error({ err, topic }, 'event subscriber failed'));
 
 try {
   const clock = clockBuffer ? ManualClock.shared(clockBuffer) : systemClock;
   const domain = await buildDomain(config, clock, randomIds, bus, log);
-  serveCalls(port, { ...domain.targets }, () => {});
+  serveCalls(port, { ...domain.targets }, (m) => bus.handle(m));
   post({ ready: { info: domain.info, accessKeys: domain.accessKeys } });
 } catch (err) {
   post({ failed: errorOf(err) });

@@ -1,6 +1,7 @@
 /** What the domain thread tells the main thread besides the answers to its calls. */
 import type { BootstrapInfo } from '../bootstrap.ts';
 import type { AccessKeyRecord } from '../ports/store.ts';
+import type { ForwardedEvent } from './event-bridge.ts';
 
 export type ToMain =
   /** The domain is up: what the banner and the SigV4 check need. */
@@ -8,6 +9,6 @@ export type ToMain =
   /** It could not start. */
   | { failed: { message: string; stack?: string } }
   /** An event for the main thread's bus. */
-  | { event: { topic: string; payload: unknown } }
+  | ForwardedEvent
   /** A failure to log (the main thread owns the log). */
   | { log: Record<string, unknown> & { msg: string } };

@@ -502,6 +502,14 @@ export function runStoreContract(name: string, open: () => Promise<Store>): void
           return out;
         });
         assert.deepEqual(seqs, [1, 2, 3, 4, 5, 1]);
+        // A later transaction, and one that rolls back, go on from what is committed.
+        await assert.rejects(
+          tx(async (t) => {
+            await t.chatItems.append('chat-2', 'gone', { Id: 'gone' });
+            throw new Error('undo');
+          }),
+        );
+        assert.equal(await tx((t) => t.chatItems.append('chat-2', 'i2', { Id: 'i2' })), 2);
         assert.deepEqual(await tx((t) => t.chatItems.get('chat-1', 'i3')), {
           seq: 3,
           item: { Id: 'i3', n: 3 },
@@ -557,6 +565,14 @@ export function runStoreContract(name: string, open: () => Promise<Store>): void
         assert.equal(await tx((t) => t.counters.get('s', 'fresh')), 0);
         assert.equal(await tx((t) => t.counters.get('other', 'n')), 0);
         assert.equal(await tx((t) => t.counters.get('s', 'm')), 0);
+      });
+
+      it('lets a counter below zero take a delta larger than max', async () => {
+        assert.equal(await tx((t) => t.counters.add('s', 'low', -3)), -3);
+        assert.equal(await tx((t) => t.counters.add('s', 'low', 5, 4)), 2);
+        assert.equal(await tx((t) => t.counters.add('s', 'low', 5, 4)), undefined);
+        assert.equal(await tx((t) => t.counters.add('s', 'low', 2, 4)), 4);
+        assert.equal(await tx((t) => t.counters.get('s', 'low')), 4);
       });
     });
 

@@ -160,4 +160,23 @@ export const migrations: readonly string[] = [
   ) WITHOUT ROWID;
   CREATE INDEX sessions_expires_at ON sessions (expires_at);
   `,
+  `
+  -- ClientTokens are random. As the table's own key they put each ~400-byte row on a random
+  -- page: a page split every few inserts and a random page written per claim, which was half of
+  -- StartChatContact's store time. Rows now go to the end of a rowid table, in claim order, and
+  -- only the small (scope, token) index takes a random page.
+  CREATE TABLE idempotency_claims (
+    scope TEXT NOT NULL,
+    token TEXT NOT NULL,
+    request_hash TEXT NOT NULL,
+    response TEXT NOT NULL,
+    expires_at INTEGER NOT NULL
+  );
+  INSERT INTO idempotency_claims (scope, token, request_hash, response, expires_at)
+    SELECT scope, token, request_hash, response, expires_at FROM idempotency ORDER BY expires_at;
+  DROP TABLE idempotency;
+  ALTER TABLE idempotency_claims RENAME TO idempotency;
+  CREATE UNIQUE INDEX idempotency_key ON idempotency (scope, token);
+  CREATE INDEX idempotency_expires_at ON idempotency (expires_at);
+  `,
 ];

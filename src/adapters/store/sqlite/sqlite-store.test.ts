@@ -75,6 +75,40 @@ describe('SqliteStore', () => {
     assert.equal(out, 'closed\n');
   });
 
+  it('keeps the ClientTokens claimed before idempotency moved to a rowid table', async () => {
+    // A file at schema version 3, with one claim, as a node before migration 4 left it.
+    const path = freshFile();
+    const db = new DatabaseSync(path);
+    db.exec('CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, applied_at INTEGER NOT NULL)');
+    for (let v = 1; v <= 3; v++) {
+      db.exec(migrations[v - 1]);
+      db.prepare('INSERT INTO schema_migrations (version, applied_at) VALUES (?, 0)').run(v);
+    }
+    db.prepare('INSERT INTO idempotency VALUES (?, ?, ?, ?, ?)').run('s', 'token', 'h1', '{"n":1}', 2000);
+    db.close();
+
+    const store = await openSqliteStore(path);
+    try {
+      const claim = (token: string, hash: string, now: number) =>
+        store.transaction((t) => t.idempotency.claim('s', token, hash, { n: 2 }, now + 1000, now));
+      assert.deepEqual(await claim('token', 'h2', 1000), {
+        claimed: false,
+        requestHash: 'h1',
+        response: { n: 1 },
+      });
+      assert.deepEqual(await claim('other', 'h2', 1000), { claimed: true });
+      // Expired, the old claim is taken over.
+      assert.deepEqual(await claim('token', 'h3', 2000), { claimed: true });
+      assert.deepEqual(await claim('token', 'h4', 2500), {
+        claimed: false,
+        requestHash: 'h3',
+        response: { n: 2 },
+      });
+    } finally {
+      await store.close();
+    }
+  });
+
   it('refuses a database migrated by a newer server', async () => {
     const path = freshFile();
     await (await openSqliteStore(path)).close();

@@ -115,6 +115,11 @@ const SQL = {
   counterGet: 'SELECT value FROM counters WHERE scope = ? AND name = ?',
   counterSet: `INSERT INTO counters (scope, name, value) VALUES (?, ?, ?)
     ON CONFLICT (scope, name) DO UPDATE SET value = excluded.value`,
+  // Adds ?3 unless that takes an existing counter past ?4 (NULL: no limit); no row back then.
+  counterAdd: `INSERT INTO counters (scope, name, value) VALUES (?1, ?2, ?3)
+    ON CONFLICT (scope, name) DO UPDATE SET value = value + excluded.value
+    WHERE ?4 IS NULL OR counters.value + excluded.value <= ?4
+    RETURNING value`,
 } as const;
 
 type Statements = { [K in keyof typeof SQL]: StatementSync };
@@ -294,6 +299,9 @@ function createTx(statements: Statements, state: { open: boolean }): StoreTx {
     if (!state.open) throw new Error('StoreTx used after its transaction ended');
     return statements;
   };
+  // Chats' last item positions as this transaction appended them: nothing else writes while it
+  // runs, so a second append to a chat need not look its position up again.
+  const lastSeq = new Map<string, number>();
   return {
     meta: {
       get: async (key) => one(s().metaGet.get(key), (r) => r.value as string),
@@ -355,8 +363,9 @@ function createTx(statements: Statements, state: { open: boolean }): StoreTx {
     },
     chatItems: {
       append: async (chatId, id, item) => {
-        const seq = ((s().chatItemLast.get(chatId)?.seq as number | null) ?? 0) + 1;
+        const seq = (lastSeq.get(chatId) ?? (s().chatItemLast.get(chatId)?.seq as number | null) ?? 0) + 1;
         s().chatItemInsert.run(chatId, seq, id, JSON.stringify(item));
+        lastSeq.set(chatId, seq);
         return seq;
       },
       get: async (chatId, id) => one(s().chatItemGet.get(chatId, id), toChatItem),
@@ -395,9 +404,15 @@ function createTx(statements: Statements, state: { open: boolean }): StoreTx {
       removeExpired: async (now) => Number(s().sessionsRemoveExpired.run(now).changes),
     },
     counters: {
-      // Read then write is atomic: the transaction holds SQLite's write lock throughout.
       add: async (scope, name, delta, max) => {
         if (!Number.isSafeInteger(delta)) throw new RangeError(`delta must be an integer: ${delta}`);
+        // One statement, unless the delta alone is past the limit (then only a negative counter
+        // can take it): a new counter starts at the delta, which must be within the limit.
+        if (max === undefined || delta <= max) {
+          const row = s().counterAdd.get(scope, name, delta, max ?? null);
+          return row ? (row.value as number) : undefined;
+        }
+        // Read then write is atomic: the transaction holds SQLite's write lock throughout.
         const value = counter(s().counterGet.get(scope, name)) + delta;
         if (max !== undefined && value > max) return undefined;
         s().counterSet.run(scope, name, value);
