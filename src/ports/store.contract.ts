@@ -263,6 +263,35 @@ export function runStoreContract(name: string, open: () => Promise<Store>): void
         assert.equal(await tx((t) => t.resources.get('inst-1', 'queue', 'res-9')), undefined);
       });
 
+      it('forgets a write that rolled back, even one read back before the rollback', async () => {
+        await tx((t) => t.resources.insert(resource(1)));
+        const read = () => tx((t) => t.resources.get('inst-1', 'queue', 'res-1'));
+        const changeThenFail = (body: Record<string, unknown>) =>
+          tx(async (t) => {
+            const r = (await t.resources.get('inst-1', 'queue', 'res-1'))!;
+            await t.resources.update({ ...r, body });
+            assert.deepEqual((await t.resources.get('inst-1', 'queue', 'res-1'))?.body, body);
+            throw new Error('rolled back');
+          });
+        await assert.rejects(changeThenFail({ alone: true }), /rolled back/);
+        assert.deepEqual((await read())?.body, resource(1).body);
+        // Queued together, as a busy store may run them in one batch.
+        const [before, failed, after] = await Promise.allSettled([
+          read(),
+          changeThenFail({ batched: true }),
+          read(),
+        ]);
+        assert.equal(failed.status, 'rejected');
+        for (const r of [before, after]) {
+          assert.deepEqual(r.status === 'fulfilled' && r.value?.body, resource(1).body);
+        }
+        // A record absent when read and inserted later is found.
+        assert.equal(await tx((t) => t.resources.get('inst-1', 'queue', 'res-7')), undefined);
+        await tx((t) => t.resources.insert(resource(7)));
+        assert.equal((await read())?.id, 'res-1');
+        assert.equal((await tx((t) => t.resources.get('inst-1', 'queue', 'res-7')))?.id, 'res-7');
+      });
+
       it('removes a record, freeing its name, and says whether it was there', async () => {
         await tx(async (t) => {
           await t.resources.insert(resource(1));

@@ -20,6 +20,7 @@ import { idFromArnOrId } from '../arn.ts';
 import { checkAttributes, mergeAttributes } from '../contacts/attributes.ts';
 import type { ChatService } from './chat-service.ts';
 import type { ChatEvent } from './chat-item.ts';
+import { deepFreeze } from '../../lib/deep-freeze.ts';
 
 const MAX_PARSED_FLOWS = 200;
 
@@ -327,11 +328,4 @@ function view(c: ContactRecord): ContactView {
     attributes: c.attributes,
     queue: c.details.targetQueue as QueueRef | undefined,
   };
-}
-
-function deepFreeze(value: unknown): void {
-  if (value && typeof value === 'object' && !Object.isFrozen(value)) {
-    for (const v of Object.values(value)) deepFreeze(v);
-    Object.freeze(value);
-  }
 }

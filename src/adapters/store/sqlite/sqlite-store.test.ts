@@ -109,6 +109,36 @@ describe('SqliteStore', () => {
     }
   });
 
+  it('sees a resource another connection changed, though it had read it before', async () => {
+    const path = freshFile();
+    const store = await openSqliteStore(path);
+    try {
+      const instance = testInstance('inst-1');
+      const queue = {
+        instanceId: instance.id,
+        kind: 'queue' as const,
+        id: 'q-1',
+        arn: 'arn:q-1',
+        name: 'Queue',
+        body: { Description: 'before' },
+        createdAt: 1,
+        updatedAt: 1,
+      };
+      await store.transaction(async (t) => {
+        await t.instances.insert(instance);
+        await t.resources.insert(queue);
+      });
+      const read = () => store.transaction((t) => t.resources.get(instance.id, 'queue', 'q-1'));
+      assert.deepEqual((await read())?.body, { Description: 'before' });
+      const other = new DatabaseSync(path);
+      other.prepare('UPDATE resources SET body = ? WHERE id = ?').run('{"Description":"after"}', 'q-1');
+      other.close();
+      assert.deepEqual((await read())?.body, { Description: 'after' });
+    } finally {
+      await store.close();
+    }
+  });
+
   it('refuses a database migrated by a newer server', async () => {
     const path = freshFile();
     await (await openSqliteStore(path)).close();

@@ -15,6 +15,7 @@ import type {
   StoreTx,
 } from '../../../ports/store.ts';
 import { migrations } from './migrations.ts';
+import { ResourceCache } from './resource-cache.ts';
 
 type Row = Record<string, SQLOutputValue>;
 
@@ -24,6 +25,7 @@ type Row = Record<string, SQLOutputValue>;
  */
 const SQL = {
   begin: 'BEGIN IMMEDIATE',
+  dataVersion: 'PRAGMA data_version',
   commit: 'COMMIT',
   rollback: 'ROLLBACK',
   savepoint: 'SAVEPOINT job',
@@ -294,7 +296,7 @@ const counter = (row: Row | undefined): number => (row ? (row.value as number) :
  * A fresh handle per transaction so that a repo call made after its transaction ended (a
  * forgotten await, a timer) fails loudly instead of writing into whichever transaction runs next.
  */
-function createTx(statements: Statements, state: { open: boolean }): StoreTx {
+function createTx(statements: Statements, state: { open: boolean }, cache: ResourceCache): StoreTx {
   const s = () => {
     if (!state.open) throw new Error('StoreTx used after its transaction ended');
     return statements;
@@ -325,18 +327,34 @@ function createTx(statements: Statements, state: { open: boolean }): StoreTx {
         page(s().instanceList.all(accountId, after ?? 0, pageQueryLimit(limit)), limit, toInstance),
     },
     resources: {
-      // prettier-ignore
-      insert: async (r) =>
-        s().resourceInsert.run(
+      insert: async (r) => {
+        cache.forget(ResourceCache.key(r.instanceId, r.kind, r.id));
+        // prettier-ignore
+        return s().resourceInsert.run(
           r.instanceId, r.kind, r.id, r.arn, r.name, JSON.stringify(r.body), r.createdAt, r.updatedAt,
-        ).changes === 1,
-      get: async (instanceId, kind, id) => one(s().resourceGet.get(instanceId, kind, id), toResource),
+        ).changes === 1;
+      },
+      get: async (instanceId, kind, id) => {
+        const key = ResourceCache.key(instanceId, kind, id);
+        const known = cache.get(key);
+        if (known !== undefined) return known ?? undefined;
+        const found = one(s().resourceGet.get(instanceId, kind, id), toResource);
+        cache.set(key, found);
+        return found;
+      },
       findByName: async (instanceId, kind, name) =>
         one(s().resourceFindByName.get(instanceId, kind, name), toResource),
-      update: async (r) =>
-        s().resourceUpdate.run(r.name, JSON.stringify(r.body), r.updatedAt, r.instanceId, r.kind, r.id)
-          .changes === 1,
-      remove: async (instanceId, kind, id) => s().resourceRemove.run(instanceId, kind, id).changes === 1,
+      update: async (r) => {
+        cache.forget(ResourceCache.key(r.instanceId, r.kind, r.id));
+        return (
+          s().resourceUpdate.run(r.name, JSON.stringify(r.body), r.updatedAt, r.instanceId, r.kind, r.id)
+            .changes === 1
+        );
+      },
+      remove: async (instanceId, kind, id) => {
+        cache.forget(ResourceCache.key(instanceId, kind, id));
+        return s().resourceRemove.run(instanceId, kind, id).changes === 1;
+      },
       list: async (instanceId, kind, after, limit) =>
         page(s().resourceList.all(instanceId, kind, after ?? 0, pageQueryLimit(limit)), limit, toResource),
     },
@@ -476,6 +494,9 @@ class SqliteStore implements Store {
   #idle: (() => void) | undefined;
   #closed: Promise<void> | undefined;
   #checkpointer: Worker | undefined;
+  readonly #resources = new ResourceCache();
+  /** SQLite's count of other connections' commits, as of the last transaction's start. */
+  #dataVersion: unknown;
 
   constructor(db: DatabaseSync, checkpointer: Worker | undefined) {
     this.#db = db;
@@ -513,6 +534,11 @@ class SqliteStore implements Store {
       this.#queue.shift()!.reject(e);
       return;
     }
+    const version = s.dataVersion.get()!.data_version;
+    if (version !== this.#dataVersion) {
+      this.#resources.clear(); // another connection (a CLI, another process) has committed
+      this.#dataVersion = version;
+    }
     while (this.#queue.length > 0 && done.length < MAX_BATCH) {
       const job = this.#queue.shift()!;
       // The first body needs no savepoint: if it throws, the whole transaction rolls back.
@@ -520,13 +546,15 @@ class SqliteStore implements Store {
       const state = { open: true };
       try {
         if (!alone) s.savepoint.run();
-        const result = await job.fn(createTx(s, state));
+        const result = await job.fn(createTx(s, state, this.#resources));
         state.open = false;
         if (!alone) s.release.run();
         done.push({ job, result });
       } catch (e) {
         state.open = false;
         job.reject(e);
+        // What the body read may include its own writes, now undone.
+        this.#resources.clear();
         try {
           // Alone, or SQLite itself aborted the transaction (disk full, I/O error): the writes
           // of the batch so far are gone, so their callers must not be told they committed.
@@ -543,6 +571,7 @@ class SqliteStore implements Store {
     try {
       s.commit.run();
     } catch (e) {
+      this.#resources.clear();
       if (this.#db.isTransaction) s.rollback.run();
       for (const d of done) d.job.reject(e);
       return;
