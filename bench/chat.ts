@@ -11,7 +11,7 @@
  * The load comes from this process: 1,000 requests and 1,000 pushes a second are light work
  * for one core, and the two cores are shared the same way by localconnect and the baseline.
  */
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { readFileSync, rmSync } from 'node:fs';
 import { Agent, request } from 'node:http';
@@ -21,6 +21,7 @@ import { performance } from 'node:perf_hooks';
 import WebSocket from 'ws';
 import { ConnectClient, CreateParticipantCommand, StartChatContactCommand } from '@aws-sdk/client-connect';
 import { spawnNode, tempDir, type ChildNode } from '../test/support/node.ts';
+import { machineCpu, processCpuMs } from './machine.ts';
 
 // ------------------------------------------------------------------ the baseline server
 
@@ -305,25 +306,6 @@ interface LoadTarget {
 
 let run = 0;
 
-const CLOCK_TICKS = Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim()) || 100;
-
-/** CPU time the whole machine has used so far (all cores, steal included), ms. */
-function machineCpuMs(): number {
-  const [, user, nice, system, , , irq, softirq, steal] = readFileSync('/proc/stat', 'utf8')
-    .split('\n')[0]
-    .trim()
-    .split(/\s+/)
-    .map(Number);
-  return ((user + nice + system + irq + softirq + steal) * 1000) / CLOCK_TICKS;
-}
-
-/** User + system CPU time a process has used so far, ms (from /proc/<pid>/stat). */
-function cpuMs(pid: number): number {
-  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  return ((Number(fields[11]) + Number(fields[12])) * 1000) / CLOCK_TICKS;
-}
-
 /**
  * Every chat sends one message a second, spread evenly (open loop: a message is sent when it is
  * due, whether or not earlier ones have arrived); each is matched on the customer's socket by
@@ -343,9 +325,9 @@ async function measureLatency(target: LoadTarget, seconds: number): Promise<Late
   };
   const n = target.senders.length;
   const total = n * seconds;
-  const cpuBefore = cpuMs(target.pid);
+  const cpuBefore = processCpuMs(target.pid);
   const clientBefore = process.cpuUsage();
-  const machineBefore = machineCpuMs();
+  const machineBefore = machineCpu().busyMs;
   const start = performance.now();
   let k = 0;
   await new Promise<void>((resolve) => {
@@ -372,10 +354,10 @@ async function measureLatency(target: LoadTarget, seconds: number): Promise<Late
   // Stragglers.
   const deadline = performance.now() + 5000;
   while (pending.size > 0 && performance.now() < deadline) await new Promise((r) => setTimeout(r, 20));
-  const cpu = cpuMs(target.pid) - cpuBefore;
+  const cpu = processCpuMs(target.pid) - cpuBefore;
   const { user, system } = process.cpuUsage(clientBefore);
   const client = (user + system) / 1000;
-  const other = machineCpuMs() - machineBefore - cpu - client;
+  const other = machineCpu().busyMs - machineBefore - cpu - client;
   const wallMs = performance.now() - start;
   target.sink.onItem = () => {};
   agent.destroy();
@@ -508,9 +490,9 @@ interface MemorySample {
 async function cpuIdle(pid: number, maxMs = 30_000): Promise<void> {
   const deadline = performance.now() + maxMs;
   for (;;) {
-    const before = cpuMs(pid);
+    const before = processCpuMs(pid);
     await new Promise((r) => setTimeout(r, 500));
-    if (cpuMs(pid) - before < 25 || performance.now() > deadline) return;
+    if (processCpuMs(pid) - before < 25 || performance.now() > deadline) return;
   }
 }
 

@@ -72,7 +72,7 @@ const row = (name: string, rs: LoadResult[]) =>
 const perRound = rounds
   .map(
     (r, i) =>
-      `| ${i + 1} | ${fmt(r.localconnect.throughput, 0)} | ${fmt(r.localconnect.p50ms, 2)} | ${fmt(r.localconnect.p99ms, 2)} | ${fmt(r.bare.throughput, 0)} | ${fmt(r.bare.p99ms, 2)} | ${fmt((100 * r.localconnect.throughput) / r.bare.throughput, 0)}% |`,
+      `| ${i + 1} | ${fmt(r.localconnect.throughput, 0)} | ${fmt(r.localconnect.p50ms, 2)} | ${fmt(r.localconnect.p99ms, 2)} | ${fmt(r.bare.throughput, 0)} | ${fmt(r.bare.p99ms, 2)} | ${fmt((100 * r.localconnect.throughput) / r.bare.throughput, 0)}% | ${fmt(r.stealPct, 0)}% |`,
   )
   .join('\n');
 const lc = rounds.map((r) => r.localconnect);
@@ -136,9 +136,12 @@ ${row(
 
 Per round:
 
-| round | localconnect req/s | p50 ms | p99 ms | bare req/s | bare p99 ms | ratio |
-| --- | --- | --- | --- | --- | --- | --- |
+| round | localconnect req/s | p50 ms | p99 ms | bare req/s | bare p99 ms | ratio | steal |
+| --- | --- | --- | --- | --- | --- | --- | --- |
 ${perRound}
+
+"Steal" is the CPU time the hypervisor took from this machine's cores during localconnect's run
+(/proc/stat), in % of the cores: a round with more of it had less machine to run on.
 
 localconnect reaches ${fmt(ratio * 100, 0)}% of the bare server's throughput (median of rounds).
 Target on this machine: at least 5,000 StartChatContact/s with p99 under 20 ms.${wrapped ? '\n\nNote: a round sent more requests than were prepared, so some were idempotent repeats.' : ''}
@@ -156,7 +159,7 @@ unmeasured load warm each server up. The load and the ${CHATS} sockets come from
 without storage, with its own ${CHATS} sockets, measured in the same run (rounds alternate between
 the two, ${CHAT_BASELINE_SECONDS} s per baseline round). Server CPU is the process's user + system time over the
 round (all threads) per message; the bench process used ${fmt(median(chatRounds.map((r) => r.localconnect.clientCpuUs)), 0)} µs per message
-(median); "others' CPU" is what the rest of the machine used during the round, in % of one core.
+(median); "others' CPU" is what the rest of the machine used during the round (the hypervisor's steal included), in % of one core.
 
 | server | msgs/s | p50 ms | p99 ms | max ms | server CPU µs/msg | lost / errors |
 | --- | --- | --- | --- | --- | --- | --- |

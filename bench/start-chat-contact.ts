@@ -7,11 +7,13 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { once } from 'node:events';
 import { rmSync } from 'node:fs';
+import { cpus } from 'node:os';
 import { join } from 'node:path';
 import { SignatureV4 } from '@smithy/signature-v4';
 import { Hash } from '@smithy/hash-node';
 import { runWrk, writeRequests, type LoadResult, type PreparedRequest } from './wrk.ts';
 import { spawnNode, tempDir } from '../test/support/node.ts';
+import { machineCpu } from './machine.ts';
 
 const BARE_SERVER = `
 const http = require('node:http');
@@ -37,6 +39,8 @@ async function startBare(): Promise<{ url: string; child: ChildProcess }> {
 export interface StartChatRound {
   localconnect: LoadResult;
   bare: LoadResult;
+  /** CPU time the hypervisor took from the machine during localconnect's run, % of its cores. */
+  stealPct: number;
 }
 
 /** Enough distinct requests that a run never repeats a ClientToken below this rate. */
@@ -91,8 +95,10 @@ export async function benchStartChatContact(
     const file = join(work, 'requests.txt');
     writeRequests(file, requests);
     const bareResult = runWrk(bare.url, file, connections, seconds, wrkThreads);
+    const before = machineCpu().stealMs;
     const result = runWrk(node.url, file, connections, seconds, wrkThreads);
-    return { localconnect: result, bare: bareResult };
+    const stealPct = (100 * (machineCpu().stealMs - before)) / (result.seconds * 1000 * cpus().length);
+    return { localconnect: result, bare: bareResult, stealPct };
   } finally {
     bare.child.kill();
     await node.close();
