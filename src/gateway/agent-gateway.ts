@@ -15,7 +15,7 @@ import { WebSocketServer, type WebSocket } from 'ws';
 import { topics, type EventBus, type Unsubscribe } from '../ports/event-bus.ts';
 import type { Clock } from '../ports/clock.ts';
 import { ALL_SESSIONS, type AgentService, type Session } from '../domain/agents/agent-service.ts';
-import type { QueueStats } from '../domain/agents/agent-view.ts';
+import type { AgentEventsMessage, QueueStats } from '../domain/agents/workspace-api.ts';
 import { AGENT_API, AGENT_COOKIE, sameOrigin } from '../services/agent/edge.ts';
 
 export const AGENT_EVENTS_PATH = `${AGENT_API}/events`;
@@ -100,7 +100,7 @@ export function attachAgentGateway(d: Deps): AgentGateway {
           client.ws.terminate();
           return;
         }
-        client.ws.send(JSON.stringify({ type: 'state', state }));
+        client.ws.send(JSON.stringify({ type: 'state', state } satisfies AgentEventsMessage));
       })().finally(() => {
         client.pushing = false;
         if (client.dirty) push(client);
@@ -135,7 +135,7 @@ export function attachAgentGateway(d: Deps): AgentGateway {
       const signedOut = (event as { signedOut?: string }).signedOut;
       if (signedOut === undefined) return push(client);
       if (signedOut !== client.session.id && signedOut !== ALL_SESSIONS) return;
-      client.ws.send(JSON.stringify({ type: 'signedOut' }));
+      client.ws.send(JSON.stringify({ type: 'signedOut' } satisfies AgentEventsMessage));
       client.ws.close(1000, 'Signed out');
     });
     return () => {

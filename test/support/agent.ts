@@ -6,7 +6,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { WebSocket } from 'ws';
-import type { AgentView } from '../../src/domain/agents/agent-view.ts';
+import type { AgentView } from '../../src/domain/agents/workspace-api.ts';
 
 export const adminPassword = (dataDir: string) =>
   readFileSync(join(dataDir, 'admin-password'), 'utf8').trim();

@@ -22,7 +22,8 @@ import type { Agent } from '../routing/agent.ts';
 import { toAgent } from '../routing/agent.ts';
 import { announce, Router, RoutingChanges, RoutingConflict } from '../routing/router.ts';
 import { AgentError } from './agent-error.ts';
-import { agentView, queueStats, type AgentView, type QueueStats } from './agent-view.ts';
+import { agentView, queueStats } from './agent-view.ts';
+import type { AgentConnection, AgentView, QueueStats } from './workspace-api.ts';
 import { ensureAgent, statusRef, systemStatus } from './agent-state.ts';
 
 export const SESSION_TTL_MS = 12 * 3600_000;
@@ -57,12 +58,6 @@ export interface AgentServiceDeps {
 }
 
 /** What the workspace gets to chat as the agent: the Participant Service's connection. */
-export interface AgentConnection {
-  participantId: string;
-  connectionToken: string;
-  websocketUrl: string;
-}
-
 export class AgentService {
   readonly #d: AgentServiceDeps;
   readonly #attempts: TokenBuckets;

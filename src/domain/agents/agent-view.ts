@@ -8,42 +8,10 @@ import {
   isRoutable,
   freeSlots,
   toAgent,
-  type AgentContactState,
+  type AgentStatusType,
   type RoutingProfileBody,
 } from '../routing/agent.ts';
-
-export interface QueueStats {
-  id: string;
-  name: string;
-  contactsInQueue: number;
-  oldestContactAgeSeconds: number;
-  agentsOnline: number;
-  agentsAvailable: number;
-}
-
-export interface AgentContactView {
-  contactId: string;
-  channel: Channel;
-  state: AgentContactState;
-  since: number;
-  offerExpiresAt?: number;
-  queue: { id: string; name: string };
-  customerName: string;
-  attributes: Record<string, string>;
-  enqueuedAt: number;
-  connectedAt?: number;
-  disconnectReason?: string;
-}
-
-export interface AgentView {
-  user: { id: string; username: string; firstName: string; lastName: string };
-  instanceId: string;
-  status: { id: string; name: string; type: string; since: number };
-  statuses: { id: string; name: string; type: string }[];
-  routingProfile: { id: string; name: string; concurrency: Record<string, number> };
-  contacts: AgentContactView[];
-  queues: QueueStats[];
-}
+import type { AgentContactView, AgentView, QueueStats } from './workspace-api.ts';
 
 /** Every resource of a kind in the instance (admin resources are few). */
 export async function listAll(
@@ -163,7 +131,7 @@ export async function agentView(
       type: agent.status.type,
       since: agent.status.since,
     },
-    statuses: statuses.map((s) => ({ id: s.id, name: s.name, type: s.body.Type as string })),
+    statuses: statuses.map((s) => ({ id: s.id, name: s.name, type: s.body.Type as AgentStatusType })),
     routingProfile: {
       id: agent.routingProfileId,
       name: profile?.name ?? '',

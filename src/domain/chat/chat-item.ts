@@ -15,12 +15,15 @@ export interface ChatItem {
   ParticipantId?: string;
   DisplayName?: string;
   ParticipantRole?: ChatRole;
-  MessageMetadata?: {
-    MessageId: string;
-    Receipts?: { DeliveredTimestamp?: string; ReadTimestamp?: string; RecipientParticipantId: string }[];
-  };
+  MessageMetadata?: { MessageId: string; Receipts?: Receipt[] };
   ContactId: string;
   InitialContactId: string;
+}
+
+export interface Receipt {
+  RecipientParticipantId: string;
+  DeliveredTimestamp?: string;
+  ReadTimestamp?: string;
 }
 
 /** What the EventBus carries on topics.chat(initialContactId). */

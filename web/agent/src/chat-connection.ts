@@ -352,6 +352,9 @@ export class ChatConnection {
         Content: pending.text,
         ParticipantId: this.#snap.participantId,
         ParticipantRole: 'AGENT',
+        // Until the socket brings the stored item (same Id), which replaces this one.
+        ContactId: this.contactId,
+        InitialContactId: this.contactId,
       };
       this.#update({
         items: addItem(this.#snap.items, item),
