@@ -416,6 +416,36 @@ export function runStoreContract(name: string, open: () => Promise<Store>): void
         await tx((t) => t.contacts.update(ended));
         assert.deepEqual(await tx((t) => t.contacts.get('inst-1', 'contact-1')), ended);
       });
+
+      it('a contact inserted and changed in one transaction is read and stored as last changed', async () => {
+        const queued = contact('contact-1', { attributes: { a: '1' }, details: { queue: 'q' } });
+        const seen = await tx(async (t) => {
+          await t.contacts.insert(contact('contact-1', { expiresAt: T0 + 1 }));
+          await t.contacts.update(contact('contact-1', { expiresAt: T0 + 1, attributes: { a: '1' } }));
+          await t.contacts.update(queued);
+          return {
+            got: await t.contacts.get('inst-1', 'contact-1'),
+            expiring: (await t.contacts.listExpiring(T0 + 100, 10)).map((c) => c.id),
+          };
+        });
+        assert.deepEqual(seen, { got: queued, expiring: [] });
+        assert.deepEqual(await tx((t) => t.contacts.get('inst-1', 'contact-1')), queued);
+      });
+
+      it('a second insert of a contact fails its transaction, in it or after it', async () => {
+        await assert.rejects(
+          tx(async (t) => {
+            await t.meta.set('k', 'v');
+            await t.contacts.insert(contact('contact-1'));
+            await t.contacts.insert(contact('contact-1', { state: 'ENDED' }));
+          }),
+        );
+        assert.equal(await tx((t) => t.meta.get('k')), undefined);
+        assert.equal(await tx((t) => t.contacts.get('inst-1', 'contact-1')), undefined);
+        await tx((t) => t.contacts.insert(contact('contact-1')));
+        await assert.rejects(tx((t) => t.contacts.insert(contact('contact-1', { state: 'ENDED' }))));
+        assert.deepEqual(await tx((t) => t.contacts.get('inst-1', 'contact-1')), contact('contact-1'));
+      });
     });
 
     describe('participants', () => {

@@ -295,8 +295,13 @@ const counter = (row: Row | undefined): number => (row ? (row.value as number) :
 /**
  * A fresh handle per transaction so that a repo call made after its transaction ended (a
  * forgotten await, a timer) fails loudly instead of writing into whichever transaction runs next.
+ * `finish` writes what the handle still holds; the transaction's body has returned.
  */
-function createTx(statements: Statements, state: { open: boolean }, cache: ResourceCache): StoreTx {
+function createTx(
+  statements: Statements,
+  state: { open: boolean },
+  cache: ResourceCache,
+): { tx: StoreTx; finish: () => void } {
   const s = () => {
     if (!state.open) throw new Error('StoreTx used after its transaction ended');
     return statements;
@@ -304,7 +309,16 @@ function createTx(statements: Statements, state: { open: boolean }, cache: Resou
   // Chats' last item positions as this transaction appended them: nothing else writes while it
   // runs, so a second append to a chat need not look its position up again.
   const lastSeq = new Map<string, number>();
-  return {
+  // Contacts this transaction inserted, not yet written: a new chat's contact is inserted and
+  // then changed by its flow's first step in the same transaction, so it is written once, when
+  // the body returns or before anything reads contacts. A failing insert fails the body all the same.
+  const unwritten = new Map<string, ContactRecord>();
+  const contactKey = (instanceId: string, id: string) => `${instanceId}\0${id}`;
+  const writeContacts = () => {
+    for (const c of unwritten.values()) s().contactInsert.run(...contactParams(c));
+    unwritten.clear();
+  };
+  const tx: StoreTx = {
     meta: {
       get: async (key) => one(s().metaGet.get(key), (r) => r.value as string),
       set: async (key, value) => void s().metaSet.run(key, value),
@@ -359,10 +373,25 @@ function createTx(statements: Statements, state: { open: boolean }, cache: Resou
         page(s().resourceList.all(instanceId, kind, after ?? 0, pageQueryLimit(limit)), limit, toResource),
     },
     contacts: {
-      insert: async (c) => void s().contactInsert.run(...contactParams(c)),
-      get: async (instanceId, id) => one(s().contactGet.get(instanceId, id), toContact),
-      update: async (c) => void s().contactUpdate.run(...contactParams(c)),
-      listExpiring: async (before, limit) => s().contactsExpiring.all(before, limit).map(toContact),
+      insert: async (c) => {
+        const key = contactKey(c.instanceId, c.id);
+        if (unwritten.has(key)) writeContacts(); // the second insert fails as it would have
+        s(); // a handle whose transaction has ended still fails here
+        unwritten.set(key, c);
+      },
+      get: async (instanceId, id) => {
+        if (unwritten.has(contactKey(instanceId, id))) writeContacts();
+        return one(s().contactGet.get(instanceId, id), toContact);
+      },
+      update: async (c) => {
+        const key = contactKey(c.instanceId, c.id);
+        if (unwritten.has(key)) unwritten.set(key, c);
+        else s().contactUpdate.run(...contactParams(c));
+      },
+      listExpiring: async (before, limit) => {
+        writeContacts();
+        return s().contactsExpiring.all(before, limit).map(toContact);
+      },
     },
     participants: {
       insert: async (p) => void s().participantInsert.run(...participantParams(p)),
@@ -439,6 +468,7 @@ function createTx(statements: Statements, state: { open: boolean }, cache: Resou
       get: async (scope, name) => counter(s().counterGet.get(scope, name)),
     },
   };
+  return { tx, finish: writeContacts };
 }
 
 function migrate(db: DatabaseSync): void {
@@ -546,7 +576,9 @@ class SqliteStore implements Store {
       const state = { open: true };
       try {
         if (!alone) s.savepoint.run();
-        const result = await job.fn(createTx(s, state, this.#resources));
+        const { tx, finish } = createTx(s, state, this.#resources);
+        const result = await job.fn(tx);
+        finish();
         state.open = false;
         if (!alone) s.release.run();
         done.push({ job, result });
