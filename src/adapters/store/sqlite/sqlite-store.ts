@@ -311,7 +311,8 @@ function createTx(
   const lastSeq = new Map<string, number>();
   // Contacts this transaction inserted, not yet written: a new chat's contact is inserted and
   // then changed by its flow's first step in the same transaction, so it is written once, when
-  // the body returns or before anything reads contacts. A failing insert fails the body all the same.
+  // the body returns or before anything reads contacts (records are values: the domain changes
+  // one by writing a new one, never in place). A failing insert fails the body all the same.
   const unwritten = new Map<string, ContactRecord>();
   const contactKey = (instanceId: string, id: string) => `${instanceId}\0${id}`;
   const writeContacts = () => {
