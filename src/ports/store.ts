@@ -273,8 +273,10 @@ export interface Store {
   /**
    * Runs fn in one transaction: all its writes commit together when fn resolves, none when it
    * throws (the error is rethrown). Transactions do not interleave their reads and writes
-   * (an implementation may serialize them or retry fn on conflict, so fn has no effects outside
-   * the store and awaits nothing but the store). fn must not call transaction() itself.
+   * (an implementation may serialize them, and may run fn more than once: on a conflict, or as
+   * the SQLite store does when another transaction committed with it throws). So fn has no
+   * effects outside the store, keeps what it collects in objects it makes itself, and awaits
+   * nothing but the store. fn must not call transaction() itself.
    */
   transaction<T>(fn: (tx: StoreTx) => Promise<T>): Promise<T>;
   close(): Promise<void>;

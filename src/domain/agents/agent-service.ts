@@ -248,24 +248,26 @@ export class AgentService {
 
   /** Expires offers whose time is up and offers what queue delays have made due. */
   async tick(): Promise<void> {
-    const changes = new RoutingChanges();
-    await this.#d.store.transaction(async (tx) => {
+    const changes = await this.#d.store.transaction(async (tx) => {
+      const changes = new RoutingChanges();
       await this.#d.router.expireOffers(tx, 500, changes);
       for (const instance of (await tx.instances.list(this.#d.accountId, undefined, 100)).items)
         await this.#d.router.sweep(tx, instance.id, changes);
       await tx.sessions.removeExpired(this.#d.clock.now());
+      return changes;
     });
     announce(this.#d.bus, changes);
   }
 
   /** At start: no workspace is connected to a node that has just started. */
   async resetPresence(): Promise<void> {
-    const changes = new RoutingChanges();
-    await this.#d.store.transaction(async (tx) => {
+    const changes = await this.#d.store.transaction(async (tx) => {
+      const changes = new RoutingChanges();
       for (const record of await tx.agents.listAll()) {
         const agent = toAgent(record);
         if (agent.state.online > 0) await this.#d.router.setOnline(tx, agent, -agent.state.online, changes);
       }
+      return changes;
     });
     announce(this.#d.bus, changes);
   }
@@ -280,22 +282,23 @@ export class AgentService {
     session: Session,
     fn: (tx: StoreTx, agent: Agent, changes: RoutingChanges, events: ChatEvent[]) => Promise<T>,
   ): Promise<T> {
-    const changes = new RoutingChanges();
-    const events: ChatEvent[] = [];
-    let result: T;
+    let done: { result: T; changes: RoutingChanges; events: ChatEvent[] };
     try {
-      result = await this.#d.store.transaction(async (tx) => {
+      // What fn collects is made inside the transaction: a store may run its body more than once.
+      done = await this.#d.store.transaction(async (tx) => {
         const record = await tx.agents.get(session.instanceId, session.userId);
         if (!record) throw new AgentError('NotSignedIn', 'No agent state for this user');
-        return fn(tx, toAgent(record), changes, events);
+        const changes = new RoutingChanges();
+        const events: ChatEvent[] = [];
+        return { result: await fn(tx, toAgent(record), changes, events), changes, events };
       });
     } catch (err) {
       if (err instanceof RoutingConflict) throw new AgentError('Conflict', err.message);
       throw err;
     }
-    this.#d.chats.publish(events);
-    announce(this.#d.bus, changes);
-    return result;
+    this.#d.chats.publish(done.events);
+    announce(this.#d.bus, done.changes);
+    return done.result;
   }
 
   #held(agent: Agent, contactId: string, state: string): void {
@@ -337,8 +340,10 @@ export class AgentService {
    * API's commands that move agents make their checks and their changes inside it.
    */
   async routing<T>(fn: (tx: StoreTx, changes: RoutingChanges) => Promise<T>): Promise<T> {
-    const changes = new RoutingChanges();
-    const result = await this.#d.store.transaction((tx) => fn(tx, changes));
+    const { result, changes } = await this.#d.store.transaction(async (tx) => {
+      const changes = new RoutingChanges();
+      return { result: await fn(tx, changes), changes };
+    });
     announce(this.#d.bus, changes);
     return result;
   }

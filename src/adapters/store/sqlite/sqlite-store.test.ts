@@ -186,6 +186,44 @@ describe('SqliteStore', () => {
     await store.close();
   });
 
+  it('commits the others of a batch in call order, each seeing those before it, when one throws', async () => {
+    const store = await openSqliteStore(':memory:');
+    const runs = Array.from({ length: 10 }, () => 0);
+    const results = await Promise.allSettled(
+      Array.from({ length: 10 }, (_, n) =>
+        store.transaction(async (t) => {
+          runs[n]++;
+          const log = `${(await t.meta.get('log')) ?? ''}${n};`;
+          await t.meta.set('log', log);
+          if (n === 4 || n === 8) throw new Error(`body ${n} fails`);
+          return log;
+        }),
+      ),
+    );
+    assert.deepEqual(
+      results.map((r) => (r.status === 'fulfilled' ? r.value : (r.reason as Error).message)),
+      [
+        '0;',
+        '0;1;',
+        '0;1;2;',
+        '0;1;2;3;',
+        'body 4 fails',
+        '0;1;2;3;5;',
+        '0;1;2;3;5;6;',
+        '0;1;2;3;5;6;7;',
+        'body 8 fails',
+        '0;1;2;3;5;6;7;9;',
+      ],
+    );
+    assert.equal(await store.transaction((t) => t.meta.get('log')), '0;1;2;3;5;6;7;9;');
+    // Batched, the bodies before a failing one ran again after it failed (the Store contract allows it).
+    assert.ok(
+      runs.some((r) => r > 1),
+      `runs: ${runs}`,
+    );
+    await store.close();
+  });
+
   it('undoes only the failing transaction of those committed together', async () => {
     const store = await openSqliteStore(':memory:');
     await store.transaction((t) => t.instances.insert(instance));
