@@ -692,8 +692,8 @@ export async function openSqliteStore(path: string): Promise<Store> {
     // Another process (a CLI, a backup) may briefly hold the write lock.
     db.exec('PRAGMA busy_timeout = 5000');
     db.exec('PRAGMA foreign_keys = ON');
-    // Savepoints (see group commit) keep each touched page's original in a sub-journal, which
-    // would otherwise be a temp file written on every batched transaction.
+    // Savepoints (a batch run again, see group commit) keep each touched page's original in a
+    // sub-journal, which would otherwise be a temp file.
     db.exec('PRAGMA temp_store = MEMORY');
     // Reads come through the mapping; the page cache mostly holds the pages a transaction writes.
     // 8 MB, not more: at the end of every transaction SQLite walks the cache's hash table
