@@ -7,6 +7,7 @@ import { randomUUID } from 'node:crypto';
 import Fastify, { LogController, type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import { notFoundError, registerService, sendServiceError, type ServiceEdge } from '../aws/service-plugin.ts';
 import { ServiceError, protocolErrors } from '../aws/service-error.ts';
+import { lazyChildLogger } from '../log.ts';
 
 export interface AppOptions {
   services: ServiceEdge[];
@@ -21,6 +22,7 @@ export interface AppOptions {
 export function buildApp(options: AppOptions): FastifyInstance {
   const app = Fastify({
     logger: options.logger,
+    childLoggerFactory: lazyChildLogger,
     // Per-request lines would cost more than the requests at thousands a second; errors are logged.
     logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: options.bodyLimit,
