@@ -3,6 +3,7 @@
  * authenticate → parse and validate → admit (rate limits) → provider → serialize, and every
  * failure in the AWS wire form. The provider sees only typed, validated input.
  */
+import type { IncomingMessage } from 'node:http';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Operation, ServiceModel } from './protocol/model.ts';
 import { RestJsonParser, type ConstraintError } from './protocol/parser.ts';
@@ -43,6 +44,16 @@ export function sendServiceError(reply: FastifyReply, err: ServiceError): void {
     .send(errorBody(err));
 }
 
+/**
+ * The headers as SigV4 reads them. A header sent on several lines is signed as its values joined
+ * by "," and node's own join adds a space, so such a request is read through headersDistinct —
+ * only such a request: building that second copy for every request took 1–2% of the main thread.
+ */
+function signedHeaders(raw: IncomingMessage): RawRequest['headers'] {
+  const repeated = raw.rawHeaders.length !== 2 * Object.keys(raw.headers).length;
+  return repeated ? raw.headersDistinct : raw.headers;
+}
+
 /** `/contacts/{InstanceId}/{ContactId}` → `/contacts/:InstanceId/:ContactId`; greedy `{Key+}` → `*`. */
 export function routePath(requestUri: string): string {
   return requestUri
@@ -66,14 +77,8 @@ export function registerService(app: FastifyInstance, edge: ServiceEdge): void {
         const ctx: RequestContext = { requestId: req.id, operation: op.name, region: edge.defaultRegion };
         try {
           const body = (req.body as Buffer | undefined) ?? EMPTY;
-          // headersDistinct: a repeated header is signed joined by "," (node's own join adds a space).
           await edge.authenticate(
-            {
-              method: req.method,
-              url: req.raw.url ?? req.url,
-              headers: req.raw.headersDistinct ?? req.headers,
-              body,
-            },
+            { method: req.method, url: req.raw.url ?? req.url, headers: signedHeaders(req.raw), body },
             ctx,
           );
           const labels = { ...(req.params as Record<string, string>) };

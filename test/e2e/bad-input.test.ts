@@ -9,6 +9,9 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
+import { request } from 'node:http';
+import { SignatureV4 } from '@smithy/signature-v4';
+import { Hash } from '@smithy/hash-node';
 import { DescribeContactCommand, StartChatContactCommand } from '@aws-sdk/client-connect';
 import { startTestNode, type TestNode } from '../support/node.ts';
 import {
@@ -1390,6 +1393,46 @@ describe('bad input at the Connect API edge', () => {
     assert.equal(updated.status, 200, updated.text);
     const got = await getAttributes(started.ContactId!);
     assert.equal(got.text, `{"Attributes":${protoAttributes}}`);
+  });
+
+  it('a signed header sent on several lines verifies as its values joined by ","', async () => {
+    const { hostname, port, host } = new URL(node.url);
+    const body = json(validChat(ctx));
+    const signer = new SignatureV4({
+      service: 'connect',
+      region: node.region,
+      credentials: node.credentials,
+      sha256: Hash.bind(null, 'sha256'),
+    });
+    const signed = await signer.sign({
+      method: 'PUT',
+      protocol: 'http:',
+      hostname,
+      port: Number(port),
+      path: '/contact/chat',
+      headers: { host, 'content-type': 'application/json', 'x-custom': 'one,two' },
+      body,
+    });
+    // node:http sends an array value as one header line per element.
+    const send = (lines: string[]) =>
+      new Promise<{ status: number; text: string }>((resolve, reject) => {
+        const req = request(
+          node.url + '/contact/chat',
+          { method: 'PUT', headers: { ...signed.headers, 'x-custom': lines } },
+          (res) => {
+            let text = '';
+            res.on('data', (d) => (text += d));
+            res.on('end', () => resolve({ status: res.statusCode!, text }));
+          },
+        );
+        req.on('error', reject);
+        req.end(body);
+      });
+    const both = await send(['one', 'two']);
+    assert.equal(both.status, 200, both.text);
+    const third = await send(['one', 'two', 'three']);
+    assert.equal(third.status, 403, third.text);
+    assert.match(third.text, /InvalidSignatureException/);
   });
 
   it('the node still serves a normal StartChatContact afterwards', async () => {
