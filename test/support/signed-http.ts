@@ -32,7 +32,12 @@ export interface SignOptions {
   unsigned?: boolean;
 }
 
-export async function signedRequest(url: string, req: RawRequest, opts: SignOptions): Promise<RawResponse> {
+/** The request as the AWS SDK for JavaScript would send it: its headers signed, and its body. */
+export async function signRequest(
+  url: string,
+  req: RawRequest,
+  opts: SignOptions,
+): Promise<{ headers: Record<string, string>; body?: string | Buffer; path: string }> {
   const { hostname, port, host } = new URL(url);
   const body = req.body;
   const headers: Record<string, string> = {
@@ -40,29 +45,31 @@ export async function signedRequest(url: string, req: RawRequest, opts: SignOpti
     ...(body !== undefined ? { 'content-type': 'application/json' } : {}),
     ...req.headers,
   };
-  let signed = { headers, body, path: req.path };
-  if (!opts.unsigned) {
-    const signer = new SignatureV4({
-      service: 'connect',
-      region: opts.region,
-      credentials: opts.credentials,
-      sha256: Hash.bind(null, 'sha256'),
-    });
-    const result = await signer.sign(
-      {
-        method: req.method,
-        protocol: 'http:',
-        hostname,
-        port: Number(port),
-        path: req.path,
-        query: req.query,
-        headers,
-        body,
-      },
-      { signingDate: opts.date },
-    );
-    signed = { headers: result.headers as Record<string, string>, body, path: req.path };
-  }
+  if (opts.unsigned) return { headers, body, path: req.path };
+  const signer = new SignatureV4({
+    service: 'connect',
+    region: opts.region,
+    credentials: opts.credentials,
+    sha256: Hash.bind(null, 'sha256'),
+  });
+  const result = await signer.sign(
+    {
+      method: req.method,
+      protocol: 'http:',
+      hostname,
+      port: Number(port),
+      path: req.path,
+      query: req.query,
+      headers,
+      body,
+    },
+    { signingDate: opts.date },
+  );
+  return { headers: result.headers as Record<string, string>, body, path: req.path };
+}
+
+export async function signedRequest(url: string, req: RawRequest, opts: SignOptions): Promise<RawResponse> {
+  const signed = await signRequest(url, req, opts);
   opts.tamper?.(signed);
   const qs = req.query ? `?${new URLSearchParams(req.query).toString().replace(/\+/g, '%20')}` : '';
   const res = await fetch(`${url}${signed.path}${qs}`, {
