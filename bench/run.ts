@@ -73,7 +73,7 @@ const row = (name: string, rs: LoadResult[]) =>
 const perRound = rounds
   .map(
     (r, i) =>
-      `| ${i + 1} | ${fmt(r.localconnect.throughput, 0)} | ${fmt(r.localconnect.p50ms, 2)} | ${fmt(r.localconnect.p99ms, 2)} | ${fmt(r.bare.throughput, 0)} | ${fmt(r.bare.p99ms, 2)} | ${fmt((100 * r.localconnect.throughput) / r.bare.throughput, 0)}% | ${fmt(r.stealPct, 0)}% |`,
+      `| ${i + 1} | ${fmt(r.localconnect.throughput, 0)} | ${fmt(r.localconnect.p50ms, 2)} | ${fmt(r.localconnect.p99ms, 2)} | ${fmt(r.localconnectCpuUs, 0)} | ${fmt(r.bare.throughput, 0)} | ${fmt(r.bare.p99ms, 2)} | ${fmt(r.bareCpuUs, 0)} | ${fmt((100 * r.localconnect.throughput) / r.bare.throughput, 0)}% | ${fmt(r.stealPct, 0)}% |`,
   )
   .join('\n');
 const lc = rounds.map((r) => r.localconnect);
@@ -139,12 +139,14 @@ ${row(
 
 Per round:
 
-| round | localconnect req/s | p50 ms | p99 ms | bare req/s | bare p99 ms | ratio | steal |
-| --- | --- | --- | --- | --- | --- | --- | --- |
+| round | localconnect req/s | p50 ms | p99 ms | CPU µs/req | bare req/s | bare p99 ms | bare CPU µs/req | ratio | steal |
+| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |
 ${perRound}
 
-"Steal" is the CPU time the hypervisor took from this machine's cores during localconnect's run
-(/proc/stat), in % of the cores: a round with more of it had less machine to run on.
+"CPU µs/req" is the server process's own CPU time (all its threads, /proc) over its measured run,
+per request: what a request costs the server, apart from wrk's share of the 2 cores. "Steal" is
+the CPU time the hypervisor took from this machine's cores during localconnect's run (/proc/stat),
+in % of the cores: a round with more of it had less machine to run on.
 
 localconnect reaches ${fmt(ratio * 100, 0)}% of the bare server's throughput (median of rounds).
 Target on this machine: at least 5,000 StartChatContact/s with p99 under 20 ms.${wrapped ? '\n\nNote: a round sent more requests than were prepared, so some were idempotent repeats.' : ''}

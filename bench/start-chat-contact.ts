@@ -13,7 +13,7 @@ import { SignatureV4 } from '@smithy/signature-v4';
 import { Hash } from '@smithy/hash-node';
 import { runWrk, writeRequests, type LoadResult, type PreparedRequest } from './wrk.ts';
 import { spawnNode, tempDir } from '../test/support/node.ts';
-import { machineCpu } from './machine.ts';
+import { machineCpu, processCpuMs } from './machine.ts';
 
 const BARE_SERVER = `
 const http = require('node:http');
@@ -39,6 +39,9 @@ async function startBare(): Promise<{ url: string; child: ChildProcess }> {
 export interface StartChatRound {
   localconnect: LoadResult;
   bare: LoadResult;
+  /** CPU time of each server's process (all its threads) per request of its measured run, µs. */
+  localconnectCpuUs: number;
+  bareCpuUs: number;
   /** CPU time the hypervisor took from the machine during localconnect's run, % of its cores. */
   stealPct: number;
 }
@@ -107,13 +110,26 @@ export async function benchStartChatContact(
     };
     const file = await prepare('requests.txt', MAX_EXPECTED_RATE * seconds);
     const warmFile = await prepare('warmup.txt', MAX_EXPECTED_RATE * warmupSeconds);
-    runWrk(bare.url, warmFile, connections, warmupSeconds, wrkThreads);
-    const bareResult = runWrk(bare.url, file, connections, seconds, wrkThreads);
-    runWrk(node.url, warmFile, connections, warmupSeconds, wrkThreads);
-    const before = machineCpu().stealMs;
-    const result = runWrk(node.url, file, connections, seconds, wrkThreads);
-    const stealPct = (100 * (machineCpu().stealMs - before)) / (result.seconds * 1000 * cpus().length);
-    return { localconnect: result, bare: bareResult, stealPct };
+    const measure = (url: string, pid: number) => {
+      runWrk(url, warmFile, connections, warmupSeconds, wrkThreads);
+      const cpuBefore = processCpuMs(pid);
+      const stealBefore = machineCpu().stealMs;
+      const result = runWrk(url, file, connections, seconds, wrkThreads);
+      return {
+        result,
+        cpuUs: ((processCpuMs(pid) - cpuBefore) * 1000) / result.requests,
+        stealPct: (100 * (machineCpu().stealMs - stealBefore)) / (result.seconds * 1000 * cpus().length),
+      };
+    };
+    const bareRun = measure(bare.url, bare.child.pid!);
+    const run = measure(node.url, node.child.pid!);
+    return {
+      localconnect: run.result,
+      bare: bareRun.result,
+      localconnectCpuUs: run.cpuUs,
+      bareCpuUs: bareRun.cpuUs,
+      stealPct: run.stealPct,
+    };
   } finally {
     bare.child.kill();
     await node.close();
