@@ -25,6 +25,7 @@ import {
 } from '@aws-sdk/client-connectparticipant';
 import { startTestNode, type TestNode } from '../support/node.ts';
 import { AgentClient, adminPassword } from '../support/agent.ts';
+import type { AgentView } from '../../src/domain/agents/workspace-api.ts';
 
 let node: TestNode;
 let participant: ConnectParticipantClient;
@@ -310,6 +311,22 @@ describe('routing chats to agents', () => {
     const c = await newAgent();
     await c.offer(cust.contactId);
     await settle([a, b, c]);
+  });
+});
+
+describe('queue figures on the event socket', () => {
+  it('every open workspace gets the new figures when a chat joins the queue, however many are open', async () => {
+    // More workspaces than are refreshed at once; all Offline, so the chat stays queued.
+    const agents: AgentClient[] = [];
+    for (let i = 0; i < 20; i++) agents.push(await newAgent());
+    for (const a of agents) await a.setStatus('Offline');
+    const waiting = (s: AgentView) => s.queues.find((q) => q.name === 'BasicQueue')?.contactsInQueue;
+    for (const a of agents) await a.until((s) => waiting(s) === 0);
+    await customer('Queued');
+    const seen = await Promise.all(agents.map((a) => a.until((s) => waiting(s) === 1)));
+    assert.equal(seen.length, 20);
+    for (const s of seen) assert.equal(s.queues.find((q) => q.name === 'BasicQueue')!.agentsAvailable, 0);
+    await settle(agents);
   });
 });
 
