@@ -248,28 +248,22 @@ export class AgentService {
 
   /** Expires offers whose time is up and offers what queue delays have made due. */
   async tick(): Promise<void> {
-    const changes = await this.#d.store.transaction(async (tx) => {
-      const changes = new RoutingChanges();
+    await this.routing(async (tx, changes) => {
       await this.#d.router.expireOffers(tx, 500, changes);
       for (const instance of (await tx.instances.list(this.#d.accountId, undefined, 100)).items)
         await this.#d.router.sweep(tx, instance.id, changes);
       await tx.sessions.removeExpired(this.#d.clock.now());
-      return changes;
     });
-    announce(this.#d.bus, changes);
   }
 
   /** At start: no workspace is connected to a node that has just started. */
   async resetPresence(): Promise<void> {
-    const changes = await this.#d.store.transaction(async (tx) => {
-      const changes = new RoutingChanges();
+    await this.routing(async (tx, changes) => {
       for (const record of await tx.agents.listAll()) {
         const agent = toAgent(record);
         if (agent.state.online > 0) await this.#d.router.setOnline(tx, agent, -agent.state.online, changes);
       }
-      return changes;
     });
-    announce(this.#d.bus, changes);
   }
 
   // ------------------------------------------------------------------------------------------
@@ -337,7 +331,8 @@ export class AgentService {
 
   /**
    * Runs fn in one transaction, then publishes the routing changes it collected: the Connect
-   * API's commands that move agents make their checks and their changes inside it.
+   * API's commands that move agents, and the node's own upkeep, make their checks and their
+   * changes inside it. The changes are made inside the body: a store may run it more than once.
    */
   async routing<T>(fn: (tx: StoreTx, changes: RoutingChanges) => Promise<T>): Promise<T> {
     const { result, changes } = await this.#d.store.transaction(async (tx) => {
