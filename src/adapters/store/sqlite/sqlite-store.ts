@@ -129,8 +129,8 @@ type Statements = { [K in keyof typeof SQL]: StatementSync };
 /**
  * The statements whose answer is one value, read with `scalar`. node:sqlite gives each row object
  * a hidden class of its own, made in V8's old generation: for the statements every chat runs,
- * that was a steady stream of old-space garbage and most of the domain thread's full GCs. Rows as arrays
- * share one hidden class, and a get() costs less than half as much.
+ * that was a steady stream of old-space garbage and most of the domain thread's full GCs. Rows
+ * as arrays share one hidden class, and a get() costs less than half as much.
  */
 const SCALAR: ReadonlySet<keyof typeof SQL> = new Set([
   'dataVersion',
