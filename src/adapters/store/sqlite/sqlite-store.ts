@@ -310,7 +310,8 @@ function pageQueryLimit(limit: number): number {
 }
 
 const one = <T>(row: Row | undefined, map: (r: Row) => T): T | undefined => (row ? map(row) : undefined);
-const counter = (value: SQLOutputValue | undefined): number => (value as number | null | undefined) ?? 0;
+/** A counter's value or a transcript's last position; 0 when there is none yet. */
+const orZero = (value: SQLOutputValue | undefined): number => (value as number | null | undefined) ?? 0;
 
 /**
  * A fresh handle per transaction so that a repo call made after its transaction ended (a
@@ -431,7 +432,7 @@ function createTx(
     },
     chatItems: {
       append: async (chatId, id, item) => {
-        const seq = (lastSeq.get(chatId) ?? (scalar(s().chatItemLast, chatId) as number | null) ?? 0) + 1;
+        const seq = (lastSeq.get(chatId) ?? orZero(scalar(s().chatItemLast, chatId))) + 1;
         s().chatItemInsert.run(chatId, seq, id, JSON.stringify(item));
         lastSeq.set(chatId, seq);
         return seq;
@@ -480,12 +481,12 @@ function createTx(
           return scalar(s().counterAdd, scope, name, delta, max ?? null) as number | undefined;
         }
         // Read then write is atomic: the transaction holds SQLite's write lock throughout.
-        const value = counter(scalar(s().counterGet, scope, name)) + delta;
+        const value = orZero(scalar(s().counterGet, scope, name)) + delta;
         if (max !== undefined && value > max) return undefined;
         s().counterSet.run(scope, name, value);
         return value;
       },
-      get: async (scope, name) => counter(scalar(s().counterGet, scope, name)),
+      get: async (scope, name) => orZero(scalar(s().counterGet, scope, name)),
     },
   };
   return { tx, finish: writeContacts };
