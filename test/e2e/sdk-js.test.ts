@@ -4,11 +4,13 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
+  ConnectClient as Client,
   CreateQueueCommand,
   DescribeContactCommand,
   DescribeInstanceCommand,
   GetContactAttributesCommand,
   ListContactFlowsCommand,
+  ListInstancesCommand,
   StartChatContactCommand,
   StopContactCommand,
   UpdateContactAttributesCommand,
@@ -36,6 +38,27 @@ describe('Connect API with @aws-sdk/client-connect', () => {
         ...extra,
       }),
     );
+
+  test("a request signed for another region than the node's is refused, as an AWS endpoint refuses it", async () => {
+    for (const region of ['eu-west-1', 'xx-madeup-9']) {
+      const elsewhere = new Client({
+        endpoint: node.url,
+        region,
+        credentials: node.credentials,
+        maxAttempts: 1,
+      });
+      await assert.rejects(
+        elsewhere.send(new ListInstancesCommand({})),
+        (err: Error & { $metadata?: { httpStatusCode?: number } }) => {
+          assert.equal(err.name, 'InvalidSignatureException');
+          assert.equal(err.$metadata?.httpStatusCode, 403);
+          assert.match(err.message, new RegExp(`valid region, not '${region}'`));
+          return true;
+        },
+      );
+    }
+    assert.ok((await connect.send(new ListInstancesCommand({}))).InstanceSummaryList?.length);
+  });
 
   test('StartChatContact returns ids and an unguessable token; DescribeContact shows the chat', async () => {
     const before = Date.now();

@@ -145,6 +145,19 @@ describe('SDK v3 signer (@smithy/signature-v4)', () => {
     assert.equal(caller.region, 'ap-southeast-2');
   });
 
+  it("refuses a scope naming another region than the endpoint's, before the signature is checked", async () => {
+    const req = await sdkSign({ region: 'eu-west-1' });
+    await assert.rejects(verifySigV4(req, { ...options(), region: REGION }), {
+      code: 'InvalidSignatureException',
+      statusCode: 403,
+      message: "Credential should be scoped to a valid region, not 'eu-west-1'.",
+    });
+    await assert.rejects(verifySigV4(req, { ...options({}, 'not-the-secret'), region: REGION }), {
+      message: /valid region, not 'eu-west-1'/,
+    });
+    assert.equal((await verifySigV4(await sdkSign(), { ...options(), region: REGION })).region, REGION);
+  });
+
   it('ignores headers that are on the wire but not signed', async () => {
     const req = withHeaders(await sdkSign(), { 'x-forwarded-for': '10.0.0.1', 'x-amzn-trace-id': 'Root=1' });
     await verifySigV4(req, options());

@@ -20,6 +20,11 @@ export interface SignedRequest {
 export interface SigV4Options {
   /** Signing name the credential scope must carry, e.g. 'connect'. */
   service: string;
+  /**
+   * The one region the credential scope may name, as an AWS endpoint serves one region; without
+   * it any well-formed region is accepted (and returned).
+   */
+  region?: string;
   /** Epoch ms. */
   now: number;
   /** Default 5 min. */
@@ -94,6 +99,9 @@ export async function verifySigV4(req: SignedRequest, opts: SigV4Options): Promi
     authorization !== undefined
       ? parseHeaderAuth(req, authorization, opts.service)
       : parseQueryAuth(params, opts.service);
+  if (opts.region !== undefined && auth.region !== opts.region) {
+    throw invalid(`Credential should be scoped to a valid region, not '${auth.region}'.`);
+  }
   if (!auth.presigned) checkSkew(auth.amzDate, auth.signingDate.getTime(), opts);
   else checkPresignWindow(auth, opts);
 

@@ -39,6 +39,7 @@ export function connectEdge(deps: ConnectEdgeDeps): ServiceEdge {
     async authenticate(req, ctx) {
       const caller = await verifySigV4(req, {
         service: 'connect',
+        region: deps.region,
         now: deps.clock.now(),
         lookupSecret: (id) => deps.accessKeys.lookup(id),
       });
