@@ -427,6 +427,54 @@ describe('a customer chat through the Participant Service and the websocket', ()
     assert.equal(res.headers.get('x-amzn-errortype'), 'AccessDeniedException');
   });
 
+  test('only the canonical spelling of a ConnectionToken or websocket URL token is accepted', async () => {
+    const chat = await startChat(node);
+    const conn = await participant.send(
+      new CreateParticipantConnectionCommand({
+        ParticipantToken: chat.ParticipantToken,
+        Type: ['WEBSOCKET', 'CONNECTION_CREDENTIALS'],
+      }),
+    );
+    const token = conn.ConnectionCredentials!.ConnectionToken!;
+    const url = new URL(conn.Websocket!.Url!);
+    const urlToken = url.searchParams.get('token')!;
+    // Spellings that decode to the same signature bytes: the last character's two unused bits
+    // set, padding added, the standard alphabet in place of the URL-safe one.
+    const respellings = (t: string) => {
+      const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
+      const last = alphabet.indexOf(t.at(-1)!);
+      return [
+        ...[1, 2, 3].map((bits) => `${t.slice(0, -1)}${alphabet[last ^ bits]}`),
+        `${t}=`,
+        `${t.slice(0, t.indexOf('.'))}.${t
+          .slice(t.indexOf('.') + 1)
+          .replaceAll('-', '+')
+          .replaceAll('_', '/')}`,
+      ].filter((v) => v !== t);
+    };
+    assert.ok(Buffer.from(token.slice(token.indexOf('.') + 1), 'base64url').length === 32);
+    for (const forged of respellings(token)) {
+      await assert.rejects(participant.send(new GetTranscriptCommand({ ConnectionToken: forged })), {
+        name: 'AccessDeniedException',
+      });
+    }
+    for (const forged of respellings(urlToken)) {
+      url.searchParams.set('token', forged);
+      const ws = new WebSocket(url);
+      const [err] = await once(ws, 'error');
+      assert.match(String(err), /403/, forged);
+    }
+    // The tokens as issued still work.
+    assert.equal(
+      (await participant.send(new GetTranscriptCommand({ ConnectionToken: token }))).InitialContactId,
+      chat.ContactId,
+    );
+    url.searchParams.set('token', urlToken);
+    const socket = new ChatSocket(url.toString());
+    await socket.open();
+    socket.ws.close();
+  });
+
   test('the customer leaving ends the chat: participant.left, chat.ended, CUSTOMER_DISCONNECT', async () => {
     const chat = await startChat(node);
     const { connection: conn, socket } = await connectWithSocket(participant, chat.ParticipantToken!);
