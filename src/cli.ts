@@ -6,6 +6,7 @@ import { relative } from 'node:path';
 import { ConfigError, USAGE, loadConfig, type Config } from './config.ts';
 import { startNode, type RunningNode } from './main.ts';
 import { PROFILE } from './bootstrap.ts';
+import { installProcessGuard } from './process-guard.ts';
 
 function banner(config: Config, node: RunningNode): string {
   const { info, url } = node;
@@ -34,6 +35,9 @@ function banner(config: Config, node: RunningNode): string {
 }
 
 async function serve(argv: string[]): Promise<void> {
+  installProcessGuard({
+    error: (obj, msg) => process.stderr.write(`localconnect: ${msg} ${JSON.stringify(obj)}\n`),
+  });
   let config: Config;
   try {
     config = loadConfig(argv, process.env);

@@ -8,20 +8,18 @@
  * per instance and pushed at most once a second. The agent's own changes (an offer, a status)
  * go out at once.
  */
-import type { IncomingMessage, Server } from 'node:http';
-import type { Duplex } from 'node:stream';
+import type { Server } from 'node:http';
 import { fastifyCookie } from '@fastify/cookie';
-import { WebSocketServer, type WebSocket } from 'ws';
+import type { WebSocket } from 'ws';
 import { topics, type EventBus, type Unsubscribe } from '../ports/event-bus.ts';
 import type { Clock } from '../ports/clock.ts';
 import { ALL_SESSIONS, type AgentService, type Session } from '../domain/agents/agent-service.ts';
 import type { AgentEventsMessage, QueueStats } from '../domain/agents/workspace-api.ts';
 import { AGENT_API, AGENT_COOKIE, sameOrigin } from '../services/agent/edge.ts';
+import { attachWebSocketEndpoint, type EndpointLog } from './websocket-endpoint.ts';
 
 export const AGENT_EVENTS_PATH = `${AGENT_API}/events`;
 const STATS_INTERVAL_MS = 1000;
-const LIVENESS_INTERVAL_MS = 30_000;
-const MAX_BUFFERED_BYTES = 1024 * 1024;
 /** Workspaces refreshed at once with new queue figures. */
 const REFRESH_AT_ONCE = 16;
 
@@ -32,8 +30,7 @@ export interface AgentGateway {
   settled(): Promise<void>;
 }
 
-interface Log {
-  warn(obj: object, msg: string): void;
+interface Log extends EndpointLog {
   error(obj: object, msg: string): void;
 }
 
@@ -62,9 +59,7 @@ interface InstanceStats {
 }
 
 export function attachAgentGateway(d: Deps): AgentGateway {
-  const wss = new WebSocketServer({ noServer: true, maxPayload: 4096 });
   const instances = new Map<string, InstanceStats>();
-  const alive = new WeakSet<WebSocket>();
   const work = new Set<Promise<unknown>>();
   let closing = false;
   const track = (p: Promise<unknown>): Promise<unknown> => {
@@ -105,18 +100,12 @@ export function attachAgentGateway(d: Deps): AgentGateway {
     }
     client.pushing = true;
     client.dirty = false;
-    const { instanceId, userId } = client.session;
+    const { instanceId } = client.session;
     return track(
       (async () => {
         const stats = await statsOf(instanceId);
         const state = await d.agents.view(client.session, stats);
-        if (client.ws.readyState !== client.ws.OPEN) return;
-        if (client.ws.bufferedAmount > MAX_BUFFERED_BYTES) {
-          d.log.warn({ userId }, 'closing an agent event socket that does not keep up');
-          client.ws.terminate();
-          return;
-        }
-        client.ws.send(JSON.stringify({ type: 'state', state } satisfies AgentEventsMessage));
+        endpoint.send(client.ws, JSON.stringify({ type: 'state', state } satisfies AgentEventsMessage));
       })().finally(() => {
         client.pushing = false;
         if (client.dirty) push(client);
@@ -166,13 +155,10 @@ export function attachAgentGateway(d: Deps): AgentGateway {
   };
 
   const serve = (ws: WebSocket, session: Session) => {
-    alive.add(ws);
     const client: Client = { ws, session, pushing: false, dirty: false };
     const leave = join(client);
-    ws.on('pong', () => alive.add(ws));
     // The workspace sends nothing; anything it does send is ignored.
     ws.on('message', () => {});
-    ws.on('error', () => {});
     ws.on('close', () => {
       leave();
       // At shutdown the next start resets everyone's presence (AgentService.resetPresence).
@@ -181,41 +167,24 @@ export function attachAgentGateway(d: Deps): AgentGateway {
     track(d.agents.setOnline(session, 1).then(() => push(client)));
   };
 
-  const onUpgrade = (req: IncomingMessage, socket: Duplex, head: Buffer) => {
-    const url = new URL(req.url ?? '/', 'http://localhost');
-    if (url.pathname !== AGENT_EVENTS_PATH) return; // another upgrade handler's path
-    const refuse = (status: string) =>
-      socket.end(`HTTP/1.1 ${status}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
-    if (!sameOrigin(req.headers.origin, req.headers.host)) return refuse('403 Forbidden');
-    const token = fastifyCookie.parse(req.headers.cookie ?? '')[AGENT_COOKIE];
-    d.agents.authenticate(token).then(
-      (session) =>
-        session
-          ? wss.handleUpgrade(req, socket, head, (ws) => serve(ws, session))
-          : refuse('401 Unauthorized'),
-      () => refuse('500 Internal Server Error'),
-    );
-  };
-
-  const liveness = setInterval(() => {
-    for (const ws of wss.clients) {
-      if (!alive.has(ws)) ws.terminate();
-      else {
-        alive.delete(ws);
-        ws.ping();
-      }
-    }
-  }, LIVENESS_INTERVAL_MS);
-  liveness.unref();
-  d.server.on('upgrade', onUpgrade);
+  const endpoint = attachWebSocketEndpoint<Session>({
+    server: d.server,
+    path: AGENT_EVENTS_PATH,
+    name: 'agent events',
+    maxPayload: 4096,
+    log: d.log,
+    authenticate: async (req) => {
+      if (!sameOrigin(req.headers.origin, req.headers.host)) return '403 Forbidden';
+      const token = fastifyCookie.parse(req.headers.cookie ?? '')[AGENT_COOKIE];
+      return (await d.agents.authenticate(token)) ?? '401 Unauthorized';
+    },
+    serve,
+  });
 
   return {
     close() {
       closing = true;
-      clearInterval(liveness);
-      d.server.off('upgrade', onUpgrade);
-      for (const ws of wss.clients) ws.close(1001, 'Server shutting down');
-      wss.close();
+      endpoint.close();
       for (const entry of instances.values()) clearTimeout(entry.timer);
     },
     async settled() {

@@ -5,57 +5,41 @@
  * CreateParticipantConnection returns; a participant may hold several at once (chatjs opens a
  * second one before closing the first when it reconnects).
  */
-import type { IncomingMessage, Server } from 'node:http';
-import type { Duplex } from 'node:stream';
-import { WebSocketServer, type WebSocket } from 'ws';
+import type { Server } from 'node:http';
+import type { WebSocket } from 'ws';
 import type { EventBus } from '../ports/event-bus.ts';
 import { topics } from '../ports/event-bus.ts';
 import type { ChatService } from '../domain/chat/chat-service.ts';
 import type { ChatEvent } from '../domain/chat/chat-item.ts';
+import { attachWebSocketEndpoint, type EndpointLog } from './websocket-endpoint.ts';
 
 export const CHAT_WEBSOCKET_PATH = '/chat/websocket';
 /** Frames a client may send are tiny; anything larger is not chatjs. */
 const MAX_FRAME_BYTES = 16 * 1024;
-/** A socket that has not drained this much is too slow to keep. */
-const MAX_BUFFERED_BYTES = 1024 * 1024;
 /** Items kept for a socket between open and its subscribe frame. */
 const MAX_PENDING = 1000;
-const LIVENESS_INTERVAL_MS = 30_000;
-const LIVENESS_SLICES = 100;
 
 export interface ChatGateway {
   close(): void;
 }
 
-interface Log {
-  warn(obj: object, msg: string): void;
+interface SocketCaller {
+  chatId: string;
+  participantId: string;
+  fromSeq: number;
 }
 
-export function attachChatGateway(server: Server, chats: ChatService, bus: EventBus, log: Log): ChatGateway {
-  const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_FRAME_BYTES });
-  const alive = new WeakSet<WebSocket>();
-
-  const onUpgrade = (req: IncomingMessage, socket: Duplex, head: Buffer) => {
-    const url = new URL(req.url ?? '/', 'http://localhost');
-    if (url.pathname !== CHAT_WEBSOCKET_PATH) return; // another upgrade handler's path
-    const token = url.searchParams.get('token') ?? '';
-    chats.callerOf(token, 'websocket').then(
-      ({ contact, participant, claims }) =>
-        wss.handleUpgrade(req, socket, head, (ws) =>
-          serve(ws, contact.initialContactId, participant.id, claims?.fromSeq ?? 0),
-        ),
-      () => {
-        socket.end('HTTP/1.1 403 Forbidden\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
-      },
-    );
-  };
-
+export function attachChatGateway(
+  server: Server,
+  chats: ChatService,
+  bus: EventBus,
+  log: EndpointLog,
+): ChatGateway {
   /**
    * A socket gets the chat's items after `fromSeq` (its URL says where it starts) once it
    * subscribes, then live ones; by transcript position, none twice and none skipped.
    */
-  const serve = (ws: WebSocket, chatId: string, participantId: string, fromSeq: number) => {
-    alive.add(ws);
+  const serve = (ws: WebSocket, { chatId, participantId, fromSeq }: SocketCaller) => {
     let subscribed = false;
     let catchingUp = false;
     let lastSeq = fromSeq;
@@ -66,19 +50,15 @@ export function attachChatGateway(server: Server, chats: ChatService, bus: Event
         if (event.seq <= lastSeq) return;
         lastSeq = event.seq;
       }
-      if (ws.bufferedAmount > MAX_BUFFERED_BYTES) {
-        log.warn({ participantId }, 'closing a chat websocket that does not keep up');
-        ws.terminate();
-        return;
-      }
-      ws.send(
+      const sent = endpoint.send(
+        ws,
         JSON.stringify({
           topic: 'aws/chat',
           contentType: 'application/json',
           content: JSON.stringify(event.item),
         }),
       );
-      if (event.ended) setImmediate(() => ws.close(1000, 'Chat ended'));
+      if (sent && event.ended) setImmediate(() => ws.close(1000, 'Chat ended'));
     };
     const unsubscribe = bus.subscribe(topics.chat(chatId), (event) => {
       if (subscribed && !catchingUp) deliver(event as ChatEvent);
@@ -99,7 +79,6 @@ export function attachChatGateway(server: Server, chats: ChatService, bus: Event
       );
     };
     ws.on('close', unsubscribe);
-    ws.on('pong', () => alive.add(ws));
     ws.on('message', (data, isBinary) => {
       const frame = parseFrame(data, isBinary);
       if (!frame) {
@@ -144,32 +123,25 @@ export function attachChatGateway(server: Server, chats: ChatService, bus: Event
     });
   };
 
-  // Dead peers (no pong within an interval) are dropped; live ones are not disturbed. The
-  // sockets are visited a slice at a time across the interval: pinging thousands in one go
-  // would stall every chat for tens of milliseconds.
-  let round: WebSocket[] = [];
-  const liveness = setInterval(() => {
-    if (round.length === 0) round = [...wss.clients];
-    for (const ws of round.splice(0, Math.max(1, Math.ceil(wss.clients.size / LIVENESS_SLICES)))) {
-      if (ws.readyState !== ws.OPEN) continue;
-      if (!alive.has(ws)) ws.terminate();
-      else {
-        alive.delete(ws);
-        ws.ping();
-      }
-    }
-  }, LIVENESS_INTERVAL_MS / LIVENESS_SLICES);
-  liveness.unref();
-  server.on('upgrade', onUpgrade);
+  const endpoint = attachWebSocketEndpoint<SocketCaller>({
+    server,
+    path: CHAT_WEBSOCKET_PATH,
+    name: 'chat',
+    maxPayload: MAX_FRAME_BYTES,
+    log,
+    authenticate: (_req, url) =>
+      chats.callerOf(url.searchParams.get('token') ?? '', 'websocket').then(
+        ({ contact, participant, claims }) => ({
+          chatId: contact.initialContactId,
+          participantId: participant.id,
+          fromSeq: claims?.fromSeq ?? 0,
+        }),
+        () => '403 Forbidden',
+      ),
+    serve,
+  });
 
-  return {
-    close() {
-      clearInterval(liveness);
-      server.off('upgrade', onUpgrade);
-      for (const ws of wss.clients) ws.close(1001, 'Server shutting down');
-      wss.close();
-    },
-  };
+  return { close: () => endpoint.close() };
 }
 
 function parseFrame(data: unknown, isBinary: boolean): { topic: string; content?: unknown } | undefined {
