@@ -16,6 +16,10 @@ export function AgentHeader({
 }) {
   const now = useNow();
   const [error, setError] = useState<string>();
+  // Routing offers nothing to an Available agent with a missed offer not cleared: the header says
+  // Missed, as Amazon Connect's CCP does, until it is cleared or a status is picked.
+  const missed =
+    state.status.type === 'ROUTABLE' ? state.contacts.filter((c) => c.state === 'MISSED').at(-1) : undefined;
   const name = `${state.user.firstName} ${state.user.lastName}`.trim() || state.user.username;
 
   const signOut = async () => {
@@ -40,9 +44,9 @@ export function AgentHeader({
         <span className="routing-profile">{state.routingProfile.name}</span>
       </div>
       <div className="header-status">
-        <StatusPicker current={state.status} statuses={state.statuses} />
+        <StatusPicker current={state.status} statuses={state.statuses} missed={missed !== undefined} />
         <span className="status-time" title="Time in this status">
-          {formatDuration(now - state.status.since)}
+          {formatDuration(now - (missed?.since ?? state.status.since))}
         </span>
       </div>
       <div className="header-end">

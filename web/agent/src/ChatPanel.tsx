@@ -1,6 +1,7 @@
 import type { ChatConnection, ChatSnapshot } from './chat-connection.ts';
 import { Compose } from './Compose.tsx';
 import { MessageList } from './MessageList.tsx';
+import { customerHasLeft } from './transcript.ts';
 
 export function ChatPanel({
   chat,
@@ -11,8 +12,15 @@ export function ChatPanel({
   snap: ChatSnapshot;
   canSend: boolean;
 }) {
+  // The agent stays in a chat the customer has left until they end it; nobody would read a message.
+  const left = canSend && customerHasLeft(snap.items);
   return (
     <div className="chat-panel">
+      {left && (
+        <p className="banner banner-left" role="status" data-testid="customer-left">
+          <strong>The customer left the chat.</strong> End the chat to go to after-contact work.
+        </p>
+      )}
       {snap.status === 'reconnecting' && (
         <p className="banner banner-warn" role="status">
           Reconnecting to the chat…
@@ -43,7 +51,7 @@ export function ChatPanel({
           </span>
         )}
       </div>
-      {canSend && <Compose chat={chat} />}
+      {canSend && <Compose chat={chat} closed={left} />}
     </div>
   );
 }

@@ -4,7 +4,8 @@ import type { ChatConnection } from './chat-connection.ts';
 /** Amazon Connect's limit for a text/plain message. */
 const MAX_LENGTH = 1024;
 
-export function Compose({ chat }: { chat: ChatConnection }) {
+/** `closed`: nobody is left to read a message (the customer has gone); sending is off. */
+export function Compose({ chat, closed }: { chat: ChatConnection; closed: boolean }) {
   const [text, setText] = useState(chat.draft);
 
   const change = (value: string) => {
@@ -16,7 +17,7 @@ export function Compose({ chat }: { chat: ChatConnection }) {
   const send = (e?: FormEvent) => {
     e?.preventDefault();
     const message = text.trim();
-    if (!message) return;
+    if (!message || closed) return;
     change('');
     void chat.sendMessage(message);
   };
@@ -35,7 +36,12 @@ export function Compose({ chat }: { chat: ChatConnection }) {
       <textarea
         data-testid="compose"
         aria-label="Message"
-        placeholder="Type a message — Enter to send, Shift+Enter for a new line"
+        placeholder={
+          closed
+            ? 'The customer has left: end the chat when you are done'
+            : 'Type a message — Enter to send, Shift+Enter for a new line'
+        }
+        disabled={closed}
         rows={2}
         maxLength={MAX_LENGTH}
         value={text}
@@ -45,7 +51,12 @@ export function Compose({ chat }: { chat: ChatConnection }) {
       />
       <div className="compose-side">
         {left < 100 && <span className="compose-left">{left}</span>}
-        <button className="btn btn-primary" type="submit" data-testid="send" disabled={!text.trim()}>
+        <button
+          className="btn btn-primary"
+          type="submit"
+          data-testid="send"
+          disabled={closed || !text.trim()}
+        >
           Send
         </button>
       </div>

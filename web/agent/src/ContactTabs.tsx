@@ -1,5 +1,6 @@
 import type { ChatConnection } from './chat-connection.ts';
 import { formatDuration } from './format.ts';
+import { customerHasLeft } from './transcript.ts';
 import type { AgentContact } from './types.ts';
 import { useChatConnection } from './useChatConnection.ts';
 import { useNow } from './useNow.ts';
@@ -45,6 +46,7 @@ function ContactTab({
   const now = useNow();
   const snap = useChatConnection(chat);
   const ended = contact.state === 'ENDED';
+  const left = !ended && snap !== undefined && customerHasLeft(snap.items);
   const unread = selected ? 0 : (snap?.unread ?? 0);
   return (
     <button
@@ -55,6 +57,7 @@ function ContactTab({
       data-testid="contact-tab"
       data-contact-id={contact.contactId}
       data-state={contact.state}
+      data-customer-left={left || undefined}
       onClick={onSelect}
     >
       <span className="tab-top">
@@ -66,8 +69,11 @@ function ContactTab({
         )}
       </span>
       <span className="tab-bottom">
-        <span className={`tab-state ${ended ? 'state-acw' : 'state-chat'}`}>
-          {ended ? 'After contact work' : snap?.typing ? 'Typing…' : 'Chat'}
+        <span
+          className={`tab-state ${ended ? 'state-acw' : left ? 'state-left' : 'state-chat'}`}
+          data-testid="tab-state"
+        >
+          {ended ? 'After contact work' : left ? 'Customer left' : snap?.typing ? 'Typing…' : 'Chat'}
         </span>
         <span className="tab-time">
           {formatDuration(now - (ended ? contact.since : (contact.connectedAt ?? contact.since)))}

@@ -1,9 +1,12 @@
-import { useState } from 'react';
+import { useEffect, useRef, useState, type KeyboardEvent } from 'react';
 import { ApiError } from './api.ts';
 import type { AgentContact } from './types.ts';
 import { useNow } from './useNow.ts';
 
-/** An incoming chat, offered until offerExpiresAt. */
+/**
+ * An incoming chat, offered until offerExpiresAt. From the keyboard: Accept takes the focus when
+ * the offer comes (unless the agent is typing somewhere), Enter accepts, Escape rejects.
+ */
 export function OfferCard({
   contact,
   onAccept,
@@ -19,6 +22,12 @@ export function OfferCard({
   const total = contact.offerExpiresAt !== undefined ? contact.offerExpiresAt - contact.since : 0;
   const left = contact.offerExpiresAt !== undefined ? Math.max(0, contact.offerExpiresAt - now) : 0;
   const seconds = Math.ceil(left / 1000);
+  const acceptButton = useRef<HTMLButtonElement>(null);
+
+  useEffect(() => {
+    const focused = document.activeElement;
+    if (!focused || focused === document.body) acceptButton.current?.focus();
+  }, []);
 
   const act = async (what: 'accept' | 'reject', call: () => Promise<void>) => {
     setBusy(what);
@@ -37,6 +46,12 @@ export function OfferCard({
     }
   };
 
+  const keyDown = (e: KeyboardEvent) => {
+    if (e.key !== 'Escape' || busy !== undefined) return;
+    e.preventDefault();
+    void act('reject', onReject);
+  };
+
   return (
     <section
       className="offer-card"
@@ -44,6 +59,7 @@ export function OfferCard({
       data-contact-id={contact.contactId}
       data-since={contact.since}
       aria-label={`Incoming chat from ${contact.customerName}`}
+      onKeyDown={keyDown}
     >
       <div className="offer-head">
         <span className="offer-kind">Incoming chat</span>
@@ -67,19 +83,24 @@ export function OfferCard({
           className="btn btn-accept"
           type="button"
           data-testid="offer-accept"
+          ref={acceptButton}
+          aria-keyshortcuts="Enter"
           disabled={busy !== undefined}
           onClick={() => void act('accept', onAccept)}
         >
           {busy === 'accept' ? 'Accepting…' : 'Accept'}
+          <kbd>Enter</kbd>
         </button>
         <button
           className="btn btn-reject"
           type="button"
           data-testid="offer-reject"
+          aria-keyshortcuts="Escape"
           disabled={busy !== undefined}
           onClick={() => void act('reject', onReject)}
         >
           {busy === 'reject' ? 'Rejecting…' : 'Reject'}
+          <kbd>Esc</kbd>
         </button>
       </div>
       {error && (

@@ -9,6 +9,7 @@ import { OfferCard } from './OfferCard.tsx';
 import { QueueStatsPanel } from './QueueStatsPanel.tsx';
 import { useAgentEvents } from './useAgentEvents.ts';
 import { useChatConnections } from './useChatConnection.ts';
+import { useOfferAlerts } from './useOfferAlerts.ts';
 
 export function Workspace({ onSignedOut }: { onSignedOut: (notice?: string) => void }) {
   const events = useAgentEvents(useCallback(() => onSignedOut('You have been signed out.'), [onSignedOut]));
@@ -20,8 +21,13 @@ export function Workspace({ onSignedOut }: { onSignedOut: (notice?: string) => v
   const offers = contacts.filter((c) => c.state === 'CONNECTING');
   const missed = contacts.filter((c) => c.state === 'MISSED');
   const tabs = contacts.filter((c) => c.state === 'CONNECTED' || c.state === 'ENDED');
-  // The chosen tab while it exists; otherwise the oldest contact, so there is always one on screen.
-  const selected = tabs.find((c) => c.contactId === selectedId) ?? tabs[0];
+  // The chosen tab while it exists; otherwise the latest in after-contact work (the one waiting
+  // for the agent, as after a reload), else the oldest contact, so there is always one on screen.
+  const selected =
+    tabs.find((c) => c.contactId === selectedId) ??
+    tabs.filter((c) => c.state === 'ENDED').sort((a, b) => b.since - a.since)[0] ??
+    tabs[0];
+  useOfferAlerts(offers);
 
   useEffect(() => {
     const base = 'Agent workspace · localconnect';

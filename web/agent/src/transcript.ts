@@ -3,7 +3,7 @@
  * by Id, in time order, with receipts folded into the messages they are for (GetTranscript
  * already answers them folded; the websocket sends them as MESSAGEMETADATA items).
  */
-import type { ChatItem, Receipt } from './types.ts';
+import { contentTypes, type ChatItem, type Receipt } from './types.ts';
 
 const time = (item: ChatItem) => Date.parse(item.AbsoluteTime) || 0;
 
@@ -104,4 +104,12 @@ export function hasReceiptFrom(item: ChatItem, me: string, kind: 'delivered' | '
   const r = item.MessageMetadata?.Receipts?.find((x) => x.RecipientParticipantId === me);
   if (!r) return false;
   return kind === 'read' ? Boolean(r.ReadTimestamp) : Boolean(r.DeliveredTimestamp || r.ReadTimestamp);
+}
+
+/**
+ * Whether the customer has left a chat the agent is still in. Read from the items, so a
+ * reloaded workspace knows it from the transcript as a live one does from the socket.
+ */
+export function customerHasLeft(items: ChatItem[]): boolean {
+  return items.some((i) => i.ContentType === contentTypes.left && i.ParticipantRole === 'CUSTOMER');
 }
