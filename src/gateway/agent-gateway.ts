@@ -16,7 +16,8 @@ import { topics, type EventBus, type Unsubscribe } from '../ports/event-bus.ts';
 import type { Clock } from '../ports/clock.ts';
 import { ALL_SESSIONS, type AgentService, type Session } from '../domain/agents/agent-service.ts';
 import type { AgentEventsMessage, QueueStats } from '../domain/agents/workspace-api.ts';
-import { AGENT_API, AGENT_COOKIE, sameOrigin } from '../services/agent/edge.ts';
+import { AGENT_API, AGENT_COOKIE, fromOurPages } from '../services/agent/edge.ts';
+import type { OriginPolicy } from '../http/origin-policy.ts';
 
 export const AGENT_EVENTS_PATH = `${AGENT_API}/events`;
 const STATS_INTERVAL_MS = 1000;
@@ -43,6 +44,7 @@ interface Deps {
   bus: EventBus;
   clock: Clock;
   log: Log;
+  origins: OriginPolicy;
 }
 
 /** One open workspace. */
@@ -186,7 +188,7 @@ export function attachAgentGateway(d: Deps): AgentGateway {
     if (url.pathname !== AGENT_EVENTS_PATH) return; // another upgrade handler's path
     const refuse = (status: string) =>
       socket.end(`HTTP/1.1 ${status}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
-    if (!sameOrigin(req.headers.origin, req.headers.host)) return refuse('403 Forbidden');
+    if (!fromOurPages(d.origins, req.headers.origin)) return refuse('403 Forbidden');
     const token = fastifyCookie.parse(req.headers.cookie ?? '')[AGENT_COOKIE];
     d.agents.authenticate(token).then(
       (session) =>
