@@ -2,8 +2,12 @@
  * First start: the default instance (with the resources every new instance gets), an admin
  * user, and an API access key written where the AWS CLI and SDKs look for one. Later starts
  * find the marker in the store and only report what exists.
+ *
+ * First start is all or nothing: the store's marker says it is complete only once the node
+ * has listened and written the credential files (markProvisioned). A start that finds it
+ * incomplete (the first one could not listen, or died) finishes it, as a first start.
  */
-import { chmodSync, writeFileSync } from 'node:fs';
+import { chmodSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Store } from './ports/store.ts';
 import type { Clock } from './ports/clock.ts';
@@ -38,6 +42,15 @@ interface Deps {
 
 const MARKER = 'bootstrap';
 
+interface Marker {
+  instanceId: string;
+  inboundFlowId: string;
+  accessKeyId: string;
+  adminUsername: string;
+  /** False until the first start's files are written; absent in data made before it was kept. */
+  provisioned?: boolean;
+}
+
 export async function bootstrap(config: Config, d: Deps): Promise<BootstrapInfo> {
   const files = {
     credentials: join(config.dataDir, 'aws-credentials'),
@@ -46,14 +59,19 @@ export async function bootstrap(config: Config, d: Deps): Promise<BootstrapInfo>
   };
   const existing = await d.store.transaction((tx) => tx.meta.get(MARKER));
   if (existing) {
-    const saved = JSON.parse(existing) as Omit<BootstrapInfo, 'firstStart' | 'files'>;
+    const { provisioned, ...saved } = JSON.parse(existing) as Marker;
     // Data made before agent statuses existed gets them.
     await d.store.transaction(async (tx) => {
       for (const instance of (await tx.instances.list(config.accountId, undefined, 100)).items)
         await ensureAgentStatuses(tx, d.resources, instance);
     });
     const accessKeyId = await ensureConfiguredKey(config, d);
-    return { ...saved, accessKeyId: accessKeyId ?? saved.accessKeyId, firstStart: false, files };
+    return {
+      ...saved,
+      accessKeyId: accessKeyId ?? saved.accessKeyId,
+      firstStart: provisioned === false,
+      files,
+    };
   }
 
   const key = config.accessKey ?? {
@@ -67,6 +85,8 @@ export async function bootstrap(config: Config, d: Deps): Promise<BootstrapInfo>
   };
   const adminPassword = `Lc1-${d.ids.secret(15)}`;
   const passwordHash = await hashPassword(adminPassword);
+  // Before the user exists: a first start that fails later writes a new one next time.
+  writeSecretFile(files.adminPassword, `${adminPassword}\n`);
   const info = await d.store.transaction(async (tx) => {
     const instance = await d.instances.create(
       tx,
@@ -88,18 +108,27 @@ export async function bootstrap(config: Config, d: Deps): Promise<BootstrapInfo>
       Tags: {},
       passwordHash,
     });
+    // The main thread reads the keys from the store once the domain is up.
+    await tx.accessKeys.put({ ...key, accountId: config.accountId, createdAt: d.clock.now() });
     const saved = {
       instanceId: instance.id,
       inboundFlowId: defaults.inboundFlowId,
       accessKeyId: key.accessKeyId,
       adminUsername: ADMIN_USERNAME,
     };
-    await tx.meta.set(MARKER, JSON.stringify(saved));
+    await tx.meta.set(MARKER, JSON.stringify({ ...saved, provisioned: false } satisfies Marker));
     return saved;
   });
-  await d.accessKeys.add(d.store, { ...key, accountId: config.accountId, createdAt: d.clock.now() });
-  writeSecretFile(files.adminPassword, `${adminPassword}\n`);
   return { ...info, firstStart: true, files };
+}
+
+/** Records that the first start's files are written: later starts are not first starts. */
+export async function markProvisioned(store: Store): Promise<void> {
+  await store.transaction(async (tx) => {
+    const marker = JSON.parse((await tx.meta.get(MARKER))!) as Marker;
+    if (marker.provisioned === false)
+      await tx.meta.set(MARKER, JSON.stringify({ ...marker, provisioned: true }));
+  });
 }
 
 /** A key fixed by LOCALCONNECT_ACCESS_KEY_ID on a later start is added; returns its id. */
@@ -136,7 +165,10 @@ export function writeCredentialFiles(
   );
 }
 
+/** Mode 0600, and whole or not at all: written beside the target, then renamed over it. */
 function writeSecretFile(path: string, content: string): void {
-  writeFileSync(path, content, { mode: 0o600 });
-  chmodSync(path, 0o600);
+  const temp = `${path}.${process.pid}.tmp`;
+  writeFileSync(temp, content, { mode: 0o600 });
+  chmodSync(temp, 0o600); // a temp file left by a crash keeps its mode
+  renameSync(temp, path);
 }

@@ -4,6 +4,8 @@
  */
 import { parseArgs } from 'node:util';
 import { resolve } from 'node:path';
+import { isIPv4 } from 'node:net';
+import { normalize } from './http/origin-policy.ts';
 import { buildQuotas, QUOTA_PROFILES, type QuotaProfile, type Quotas } from './quotas.ts';
 
 export interface Config {
@@ -21,6 +23,10 @@ export interface Config {
   bodyLimit: number;
   /** How long an agent has to accept an offered contact before it counts as missed. */
   offerTimeoutMs: number;
+  /** Origins (scheme://host:port) the node's pages are also served from, e.g. behind a TLS proxy. */
+  publicOrigins: string[];
+  /** Whether /test-chat/ and its backend are served. */
+  testPages: boolean;
 }
 
 export const USAGE = `Usage: localconnect serve [options]
@@ -35,28 +41,47 @@ Options (environment variable in brackets):
   --quota NAME=VALUE   override one quota, e.g. StartChatContact=5/8 or activeChatsPerInstance=100
   --log-level LEVEL    fatal | error | warn | info | debug (LOCALCONNECT_LOG_LEVEL, default info)
   --offer-timeout SEC  seconds an agent has to accept a contact (LOCALCONNECT_OFFER_TIMEOUT, default 20)
+  --public-origin URL  another origin the node's pages are served from, e.g. https://cc.example.com
+                       behind a TLS proxy; repeatable (LOCALCONNECT_PUBLIC_ORIGINS, comma-separated)
+  --[no-]test-pages    serve the customer test pages at /test-chat/ (LOCALCONNECT_TEST_PAGES=on|off;
+                       default on when --host is a loopback address, off otherwise)
+  -h, --help           print this help
   LOCALCONNECT_ACCESS_KEY_ID / LOCALCONNECT_SECRET_ACCESS_KEY fix the API access key.
 `;
 
 export class ConfigError extends Error {}
 
+const OPTIONS = {
+  host: { type: 'string' },
+  port: { type: 'string' },
+  'data-dir': { type: 'string' },
+  region: { type: 'string' },
+  'account-id': { type: 'string' },
+  quotas: { type: 'string' },
+  quota: { type: 'string', multiple: true },
+  'log-level': { type: 'string' },
+  'body-limit': { type: 'string' },
+  'offer-timeout': { type: 'string' },
+  'public-origin': { type: 'string', multiple: true },
+  'test-pages': { type: 'boolean' },
+  help: { type: 'boolean', short: 'h' },
+} as const;
+
+/** Whether the arguments ask for the usage, whatever else is wrong with them. */
+export function helpRequested(argv: string[]): boolean {
+  return (
+    parseArgs({ args: argv, options: OPTIONS, strict: false, allowPositionals: true }).values.help === true
+  );
+}
+
+/** Addresses only this machine can reach, where serving the test pages exposes nothing. */
+export function isLoopbackHost(host: string): boolean {
+  return host === 'localhost' || host === '::1' || (isIPv4(host) && host.startsWith('127.'));
+}
+
 export function loadConfig(argv: string[], env: Record<string, string | undefined>): Config {
-  const { values } = parseArgs({
-    args: argv,
-    strict: true,
-    options: {
-      host: { type: 'string' },
-      port: { type: 'string' },
-      'data-dir': { type: 'string' },
-      region: { type: 'string' },
-      'account-id': { type: 'string' },
-      quotas: { type: 'string' },
-      quota: { type: 'string', multiple: true },
-      'log-level': { type: 'string' },
-      'body-limit': { type: 'string' },
-      'offer-timeout': { type: 'string' },
-    },
-  });
+  const { values } = parseArgs({ args: argv, strict: true, allowNegative: true, options: OPTIONS });
+  const host = values.host ?? env.LOCALCONNECT_HOST ?? '127.0.0.1';
   const port = Number(values.port ?? env.LOCALCONNECT_PORT ?? 8080);
   if (!Number.isInteger(port) || port < 0 || port > 65535)
     throw new ConfigError(`invalid port: ${values.port}`);
@@ -83,11 +108,17 @@ export function loadConfig(argv: string[], env: Record<string, string | undefine
   const bodyLimit = Number(values['body-limit'] ?? 1024 * 1024);
   if (!Number.isInteger(bodyLimit) || bodyLimit < 1024)
     throw new ConfigError('--body-limit must be at least 1024');
+  const publicOrigins = (
+    values['public-origin'] ?? (env.LOCALCONNECT_PUBLIC_ORIGINS ?? '').split(',').filter((o) => o.trim())
+  ).map((o) => publicOrigin(o.trim()));
+  const testPagesEnv = env.LOCALCONNECT_TEST_PAGES;
+  if (testPagesEnv !== undefined && testPagesEnv !== 'on' && testPagesEnv !== 'off')
+    throw new ConfigError('LOCALCONNECT_TEST_PAGES must be on or off');
   const offerTimeout = Number(values['offer-timeout'] ?? env.LOCALCONNECT_OFFER_TIMEOUT ?? 20);
   if (!Number.isFinite(offerTimeout) || offerTimeout < 1 || offerTimeout > 600)
     throw new ConfigError('--offer-timeout must be between 1 and 600 seconds');
   return {
-    host: values.host ?? env.LOCALCONNECT_HOST ?? '127.0.0.1',
+    host,
     port,
     dataDir: resolve(values['data-dir'] ?? env.LOCALCONNECT_DATA_DIR ?? './data'),
     region,
@@ -98,5 +129,18 @@ export function loadConfig(argv: string[], env: Record<string, string | undefine
     logLevel: values['log-level'] ?? env.LOCALCONNECT_LOG_LEVEL ?? 'info',
     bodyLimit,
     offerTimeoutMs: Math.round(offerTimeout * 1000),
+    publicOrigins,
+    testPages: values['test-pages'] ?? (testPagesEnv ? testPagesEnv === 'on' : isLoopbackHost(host)),
   };
+}
+
+/** A bare origin: http or https, a host, maybe a port, and no path, query or fragment. */
+function publicOrigin(url: string): string {
+  const origin = normalize(url);
+  const { pathname, search, hash } = origin ? new URL(url) : { pathname: '', search: '', hash: '' };
+  if (!origin || pathname !== '/' || search || hash)
+    throw new ConfigError(
+      `--public-origin ${url}: expected scheme://host[:port], e.g. https://cc.example.com`,
+    );
+  return origin;
 }

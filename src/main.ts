@@ -22,6 +22,8 @@ import type { AgentService } from './domain/agents/agent-service.ts';
 import { agentEdge, AGENT_API } from './services/agent/edge.ts';
 import { attachAgentGateway } from './gateway/agent-gateway.ts';
 import { webPages } from './web/pages.ts';
+import { OriginPolicy } from './http/origin-policy.ts';
+import { ApiRateLimits } from './quotas.ts';
 import { Caller } from './domain-thread/rpc.ts';
 import type { DomainControl } from './domain-thread/domain.ts';
 import type { ToMain } from './domain-thread/messages.ts';
@@ -93,16 +95,18 @@ export async function startNode(config: Config, overrides: NodeOverrides = {}): 
   const agents = domain.proxy<AgentService>('agents');
   const chats = domain.proxy<ChatService>('chats');
   const control = domain.proxy<DomainControl>('node');
+  const origins = new OriginPolicy(config.publicOrigins);
+  const rateLimits = new ApiRateLimits(config.quotas, clock);
   const app = buildApp({
     bodyLimit: config.bodyLimit,
     logger: logOptions(config.logLevel),
     services: [
-      connectEdge({ provider, accessKeys, clock, quotas: config.quotas, region: config.region }),
+      connectEdge({ provider, accessKeys, clock, rateLimits, region: config.region }),
       participantEdge(domain.proxy<ParticipantProvider>('participant'), config.region),
     ],
     before: allowBrowsers,
     plugins: [
-      { prefix: AGENT_API, plugin: agentEdge(agents) },
+      { prefix: AGENT_API, plugin: agentEdge(agents, origins) },
       {
         prefix: '/',
         plugin: webPages({
@@ -111,6 +115,9 @@ export async function startNode(config: Config, overrides: NodeOverrides = {}): 
           instanceId: info.instanceId,
           flowId: info.inboundFlowId,
           region: config.region,
+          origins,
+          rateLimits,
+          testPages: config.testPages,
         }),
       },
     ],
@@ -118,7 +125,14 @@ export async function startNode(config: Config, overrides: NodeOverrides = {}): 
   serving.app = app;
   log = app.log;
   const gateway = attachChatGateway(app.server, chats, bus, app.log);
-  const agentGateway = attachAgentGateway({ server: app.server, agents, bus, clock, log: app.log });
+  const agentGateway = attachAgentGateway({
+    server: app.server,
+    agents,
+    bus,
+    clock,
+    log: app.log,
+    origins,
+  });
   // Sockets first: the HTTP server's close waits for every connection, upgraded ones too.
   app.addHook('preClose', async () => {
     gateway.close();
@@ -139,6 +153,7 @@ export async function startNode(config: Config, overrides: NodeOverrides = {}): 
   }
   const address = app.server.address();
   const port = typeof address === 'object' && address ? address.port : config.port;
+  origins.listening(config.host, port);
   const url = `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`;
   // chatjs accepts plain ws:// only at 127.0.0.1; elsewhere a TLS proxy must front the node.
   await control.setWebsocketBase(
@@ -146,5 +161,6 @@ export async function startNode(config: Config, overrides: NodeOverrides = {}): 
   );
   const key = accessKeys.lookup(info.accessKeyId)!;
   writeCredentialFiles(info.files, url, config.region, { accessKeyId: info.accessKeyId, ...key });
+  if (info.firstStart) await control.provisioned();
   return { url, info, app, close: () => app.close() };
 }

@@ -6,7 +6,8 @@
  * Single values can be overridden: `--quota StartChatContact=50/100` (rate/burst) or
  * `--quota activeChatsPerInstance=500`.
  */
-import type { RateLimit } from './aws/rate-limiter.ts';
+import { TokenBuckets, type RateLimit } from './aws/rate-limiter.ts';
+import type { Clock } from './ports/clock.ts';
 
 export interface Quotas {
   /** Per instance and operation. */
@@ -52,3 +53,23 @@ export function buildQuotas(profile: QuotaProfile, overrides: string[]): Quotas 
 
 export const rateLimitFor = (quotas: Quotas, operation: string): RateLimit =>
   quotas.api[operation] ?? quotas.apiDefault;
+
+/**
+ * The API rate limits of every instance (or account, for calls outside one), one bucket per
+ * scope and operation, created once per node: whatever reaches an operation (the Connect API,
+ * the test page's backend) takes its tokens from the same bucket.
+ */
+export class ApiRateLimits {
+  readonly #buckets: TokenBuckets;
+  readonly #quotas: Quotas;
+
+  constructor(quotas: Quotas, clock: Clock) {
+    this.#quotas = quotas;
+    this.#buckets = new TokenBuckets(clock);
+  }
+
+  /** Takes one call of operation from scope's quota; false when it is used up. */
+  take(scope: string, operation: string): boolean {
+    return this.#buckets.take(`${scope}/${operation}`, rateLimitFor(this.#quotas, operation));
+  }
+}

@@ -28,7 +28,7 @@ import { AdminProvider } from '../services/connect/admin-provider.ts';
 import { ConnectProvider } from '../services/connect/provider.ts';
 import { ParticipantProvider } from '../services/participant/provider.ts';
 import { CHAT_WEBSOCKET_PATH } from '../gateway/chat-gateway.ts';
-import { bootstrap, type BootstrapInfo } from '../bootstrap.ts';
+import { bootstrap, markProvisioned, type BootstrapInfo } from '../bootstrap.ts';
 
 export interface DomainLog {
   error(obj: object, msg: string): void;
@@ -47,6 +47,8 @@ export interface DomainTargets {
 export interface DomainControl {
   /** Where the chat websocket is, once the main thread listens. */
   setWebsocketBase(base: string): void;
+  /** The first start's files are written (bootstrap.ts). */
+  provisioned(): Promise<void>;
   /** Stops the timers and flows, finishes the work under way, closes the store. */
   close(): Promise<void>;
 }
@@ -132,6 +134,7 @@ export async function buildDomain(
     upkeep.unref();
     const node: DomainControl = {
       setWebsocketBase: (base) => void (websocketBase = base),
+      provisioned: () => markProvisioned(store),
       close: async () => {
         clearInterval(upkeep);
         flows.close();

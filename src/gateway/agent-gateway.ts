@@ -15,7 +15,8 @@ import { topics, type EventBus, type Unsubscribe } from '../ports/event-bus.ts';
 import type { Clock } from '../ports/clock.ts';
 import { ALL_SESSIONS, type AgentService, type Session } from '../domain/agents/agent-service.ts';
 import type { AgentEventsMessage, QueueStats } from '../domain/agents/workspace-api.ts';
-import { AGENT_API, AGENT_COOKIE, sameOrigin } from '../services/agent/edge.ts';
+import { AGENT_API, AGENT_COOKIE, fromOurPages } from '../services/agent/edge.ts';
+import type { OriginPolicy } from '../http/origin-policy.ts';
 import { attachWebSocketEndpoint, type EndpointLog } from './websocket-endpoint.ts';
 
 export const AGENT_EVENTS_PATH = `${AGENT_API}/events`;
@@ -40,6 +41,7 @@ interface Deps {
   bus: EventBus;
   clock: Clock;
   log: Log;
+  origins: OriginPolicy;
 }
 
 /** One open workspace. */
@@ -174,7 +176,7 @@ export function attachAgentGateway(d: Deps): AgentGateway {
     maxPayload: 4096,
     log: d.log,
     authenticate: async (req) => {
-      if (!sameOrigin(req.headers.origin, req.headers.host)) return '403 Forbidden';
+      if (!fromOurPages(d.origins, req.headers.origin)) return '403 Forbidden';
       const token = fastifyCookie.parse(req.headers.cookie ?? '')[AGENT_COOKIE];
       return (await d.agents.authenticate(token)) ?? '401 Unauthorized';
     },

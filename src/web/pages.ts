@@ -3,6 +3,10 @@
  * web/agent/dist by `npm run build:web`) at /agent/, and the customer test page at /test-chat/,
  * which starts chats through StartChatContact as a customer's own backend would, with the
  * node's credentials, and runs amazon-connect-chatjs.
+ *
+ * The test page's backend starts chats for whoever calls it, so it answers only the node's own
+ * pages (their Origin, and application/json, which a cross-site form cannot send), counts
+ * against the instance's StartChatContact quota like any API call, and can be switched off.
  */
 import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -13,6 +17,9 @@ import fastifyStatic from '@fastify/static';
 import { randomUUID } from 'node:crypto';
 import type { ConnectProvider } from '../services/connect/provider.ts';
 import { ServiceError } from '../aws/service-error.ts';
+import { TooManyRequestsException } from '../generated/connect/errors.ts';
+import type { ApiRateLimits } from '../quotas.ts';
+import type { OriginPolicy } from '../http/origin-policy.ts';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 export const WORKSPACE_DIR = join(ROOT, 'web', 'agent', 'dist');
@@ -25,6 +32,10 @@ export interface PagesDeps {
   region: string;
   instanceId: string;
   flowId: string;
+  origins: OriginPolicy;
+  rateLimits: ApiRateLimits;
+  /** Whether /test-chat/ is served at all. */
+  testPages: boolean;
 }
 
 export function webPages(d: PagesDeps) {
@@ -44,6 +55,7 @@ export function webPages(d: PagesDeps) {
       );
     }
 
+    if (!d.testPages) return;
     app.get('/test-chat', (_req, reply) => reply.redirect('/test-chat/'));
     app.get('/test-chat/chatjs.js', (_req, reply) =>
       reply.type('text/javascript').sendFile('amazon-connect-chat.js', dirname(CHATJS)),
@@ -53,6 +65,15 @@ export function webPages(d: PagesDeps) {
     // The customer's backend: StartChatContact with the node's own account, into the default
     // instance's inbound flow. The body only names the customer.
     app.post('/test-chat/api/start', async (req, reply) => {
+      // Only the test page calls this, from a browser, which always sends Origin on a POST.
+      if (!d.origins.isOurs(req.headers.origin))
+        return reply
+          .code(403)
+          .send({ error: 'Forbidden', message: "Only the node's own pages may start test chats" });
+      if (!/^application\/json\b/i.test(req.headers['content-type'] ?? ''))
+        return reply
+          .code(415)
+          .send({ error: 'UnsupportedMediaType', message: 'The body must be application/json' });
       let displayName = 'Customer';
       try {
         const body = JSON.parse((req.body as Buffer | undefined)?.toString('utf8') || '{}');
@@ -62,6 +83,8 @@ export function webPages(d: PagesDeps) {
         return reply.code(400).send({ error: 'BadRequest', message: 'The body must be JSON' });
       }
       try {
+        if (!d.rateLimits.take(d.instanceId, 'StartChatContact'))
+          throw new TooManyRequestsException('Rate exceeded for StartChatContact');
         return await d.provider.startChatContact(
           {
             InstanceId: d.instanceId,

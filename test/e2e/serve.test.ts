@@ -110,7 +110,7 @@ test('a bad flag exits 2 with the usage', async () => {
     (err: any) => {
       assert.equal(err.code, 2);
       assert.match(err.stderr, /invalid port/);
-      assert.match(err.stderr, /Usage: localconnect serve/);
+      assert.equal(err.stderr, 'localconnect: invalid port: nope; see localconnect serve --help\n');
       return true;
     },
   );

@@ -5,10 +5,11 @@
  *
  * Cross-site requests: the cookie is SameSite=Strict and HttpOnly, every command must be
  * application/json (which a cross-site form cannot send without a CORS preflight, and this
- * API answers none), and a browser's Origin must be the node's own.
+ * API answers none), and a browser's Origin must be one of the node's own (OriginPolicy).
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import fastifyCookie from '@fastify/cookie';
+import fastifyCookie, { type CookieSerializeOptions } from '@fastify/cookie';
+import type { OriginPolicy } from '../../http/origin-policy.ts';
 import { AgentError } from '../../domain/agents/agent-error.ts';
 import { SESSION_TTL_MS, type AgentService, type Session } from '../../domain/agents/agent-service.ts';
 
@@ -21,17 +22,21 @@ declare module 'fastify' {
   }
 }
 
-/** The Origin a browser sends for this node's own pages, from the Host it addressed. */
-export function sameOrigin(origin: string | undefined, host: string | undefined): boolean {
-  if (origin === undefined) return true; // not a browser request (or a same-origin GET)
-  try {
-    return new URL(origin).host === host;
-  } catch {
-    return false;
-  }
+/**
+ * Whether a request may act on a session: a browser always sends Origin on commands and
+ * websocket upgrades, so one without Origin is not a browser, and cannot be a page riding on
+ * the agent's cookie.
+ */
+export function fromOurPages(origins: OriginPolicy, origin: string | undefined): boolean {
+  return origin === undefined || origins.isOurs(origin);
 }
 
-export function agentEdge(agents: AgentService) {
+/** The session cookie's attributes: signing out must clear it with the same ones. */
+function sessionCookie(req: FastifyRequest): CookieSerializeOptions {
+  return { path: '/agent', httpOnly: true, sameSite: 'strict', secure: req.protocol === 'https' };
+}
+
+export function agentEdge(agents: AgentService, origins: OriginPolicy) {
   return async function agentApi(app: FastifyInstance): Promise<void> {
     await app.register(fastifyCookie);
 
@@ -49,7 +54,7 @@ export function agentEdge(agents: AgentService) {
 
     app.addHook('onRequest', async (req) => {
       if (req.method !== 'GET' && req.method !== 'HEAD') {
-        if (!sameOrigin(req.headers.origin, req.headers.host))
+        if (!fromOurPages(origins, req.headers.origin))
           throw new AgentError('Forbidden', 'Cross-origin requests are refused');
         if (req.method !== 'DELETE' && !/^application\/json\b/i.test(req.headers['content-type'] ?? ''))
           throw new AgentError('Forbidden', 'Commands must be application/json');
@@ -68,18 +73,12 @@ export function agentEdge(agents: AgentService) {
       if (typeof body.username !== 'string' || typeof body.password !== 'string')
         throw new AgentError('BadRequest', 'username and password are required strings');
       const { token, session: s } = await agents.signIn(body.username, body.password, req.ip);
-      reply.setCookie(AGENT_COOKIE, token, {
-        path: '/agent',
-        httpOnly: true,
-        sameSite: 'strict',
-        secure: req.protocol === 'https',
-        maxAge: SESSION_TTL_MS / 1000,
-      });
+      reply.setCookie(AGENT_COOKIE, token, { ...sessionCookie(req), maxAge: SESSION_TTL_MS / 1000 });
       return agents.view(s);
     });
     app.delete('/session', async (req, reply) => {
       await agents.signOut(session(req));
-      reply.clearCookie(AGENT_COOKIE, { path: '/agent' });
+      reply.clearCookie(AGENT_COOKIE, sessionCookie(req));
       reply.code(204).send();
     });
     app.get('/state', async (req) => agents.view(session(req)));

@@ -8,7 +8,6 @@ import type { Operation } from '../../aws/protocol/model.ts';
 import { loadModel } from '../../aws/protocol/model.ts';
 import { verifySigV4 } from '../../aws/auth/sigv4.ts';
 import type { AccessKeys } from '../../aws/auth/access-keys.ts';
-import { TokenBuckets } from '../../aws/rate-limiter.ts';
 import type { Clock } from '../../ports/clock.ts';
 import type { ConnectApi } from '../../generated/connect/api.ts';
 import { protocolErrors } from '../../aws/service-error.ts';
@@ -18,19 +17,18 @@ import {
   ThrottlingException,
   TooManyRequestsException,
 } from '../../generated/connect/errors.ts';
-import { rateLimitFor, type Quotas } from '../../quotas.ts';
+import type { ApiRateLimits } from '../../quotas.ts';
 import { instanceIdFrom } from '../../domain/arn.ts';
 
 export interface ConnectEdgeDeps {
   provider: ConnectApi;
   accessKeys: AccessKeys;
   clock: Clock;
-  quotas: Quotas;
+  rateLimits: ApiRateLimits;
   region: string;
 }
 
 export function connectEdge(deps: ConnectEdgeDeps): ServiceEdge {
-  const buckets = new TokenBuckets(deps.clock);
   const models = (op: Operation, name: string) => op.errors.includes(name);
   return {
     model: loadModel('connect'),
@@ -56,7 +54,7 @@ export function connectEdge(deps: ConnectEdgeDeps): ServiceEdge {
     admit(op, input, ctx) {
       const scope =
         typeof input.InstanceId === 'string' ? instanceIdFrom(input.InstanceId) : ctx.caller!.accountId;
-      if (!buckets.take(`${scope}/${op.name}`, rateLimitFor(deps.quotas, op.name))) {
+      if (!deps.rateLimits.take(scope, op.name)) {
         const message = `Rate exceeded for ${op.name}`;
         throw models(op, 'ThrottlingException')
           ? new ThrottlingException(message)
