@@ -312,6 +312,48 @@ describe('a customer chat through the Participant Service and the websocket', ()
     );
   });
 
+  test('a CUSTOM_BOT leaving takes only the bot out: the others see it leave and the chat goes on', async () => {
+    const chat = await startChat(node);
+    const { connection: customer, socket } = await connectWithSocket(participant, chat.ParticipantToken!);
+    const added = await node.connect().send(
+      new CreateParticipantCommand({
+        InstanceId: node.instanceId,
+        ContactId: chat.ContactId,
+        ParticipantDetails: { ParticipantRole: 'CUSTOM_BOT', DisplayName: 'Helper bot' },
+      }),
+    );
+    const botToken = await connectionToken(participant, added.ParticipantCredentials!.ParticipantToken!);
+    await participant.send(new DisconnectParticipantCommand({ ConnectionToken: botToken }));
+    const left = await socket.chatItem(
+      (i) => i.ContentType === `${EVENT}participant.left` && i.ParticipantId === added.ParticipantId,
+    );
+    assert.equal(left.ParticipantRole, 'CUSTOM_BOT');
+    const { Contact } = await node
+      .connect()
+      .send(new DescribeContactCommand({ InstanceId: node.instanceId, ContactId: chat.ContactId }));
+    assert.equal(Contact!.DisconnectTimestamp, undefined, 'the chat goes on');
+    assert.equal(Contact!.DisconnectReason, undefined);
+    // The customer still talks; the bot's token no longer works.
+    await participant.send(
+      new SendMessageCommand({
+        ConnectionToken: customer.ConnectionCredentials!.ConnectionToken,
+        ContentType: 'text/plain',
+        Content: 'Still here',
+      }),
+    );
+    await assert.rejects(
+      participant.send(
+        new SendMessageCommand({ ConnectionToken: botToken, ContentType: 'text/plain', Content: 'x' }),
+      ),
+      { name: 'AccessDeniedException' },
+    );
+    assert.ok(
+      !socket.frames.some(
+        (f) => f.topic === 'aws/chat' && JSON.parse(f.content).ContentType === `${EVENT}chat.ended`,
+      ),
+    );
+  });
+
   test('a ClientToken makes SendMessage idempotent', async () => {
     const chat = await startChat(node, { InitialMessage: undefined });
     const token = await connectionToken(participant, chat.ParticipantToken!);

@@ -312,13 +312,16 @@ export class ChatService {
   }
 
   /**
-   * A participant leaves. The chat ends — unless the customer leaves a chat an agent is in and
-   * the contact did not ask for DisconnectOnCustomerExit: then, as in Amazon Connect, the agent
-   * stays (and sees the customer leave) until they end the chat themselves.
+   * A participant leaves. A custom bot only leaves: Amazon Connect adds one per chat segment
+   * (CreateParticipant) and takes it out with DisconnectParticipant while the chat goes on.
+   * Otherwise the chat ends — unless the customer leaves a chat an agent is in and the contact
+   * did not ask for DisconnectOnCustomerExit: then, as in Amazon Connect, the agent stays (and
+   * sees the customer leave) until they end the chat themselves.
    */
   async disconnect(connectionToken: string): Promise<void> {
     const events = await this.#d.store.transaction(async (tx) => {
       const { participant, contact } = await this.#byConnectionToken(tx, connectionToken);
+      if (participant.role === 'CUSTOM_BOT') return [await this.#leave(tx, contact, participant)];
       if (participant.role !== 'CUSTOMER') return this.end(tx, contact, 'AGENT_DISCONNECT', participant);
       const agentStays =
         !(contact.details.disconnectOnCustomerExit as string[] | undefined)?.includes('AGENT') &&
@@ -326,18 +329,23 @@ export class ChatService {
           (p) => p.role === 'AGENT' && p.leftAt === undefined,
         );
       if (!agentStays) return this.end(tx, contact, 'CUSTOMER_DISCONNECT', participant);
-      const now = this.#d.clock.now();
-      await tx.participants.update({ ...participant, leftAt: now });
-      await tx.contacts.update({
-        ...contact,
-        lastUpdateTimestamp: now,
-        details: { ...contact.details, customerLeftAt: now },
-      });
       return [
-        await this.append(tx, contact, { type: 'EVENT', contentType: contentTypes.left, from: participant }),
+        await this.#leave(
+          tx,
+          { ...contact, details: { ...contact.details, customerLeftAt: this.#d.clock.now() } },
+          participant,
+        ),
       ];
     });
     this.publish(events);
+  }
+
+  /** One participant leaves a chat that goes on: marked gone, and participant.left for the others. */
+  async #leave(tx: StoreTx, contact: ContactRecord, participant: ParticipantRecord): Promise<ChatEvent> {
+    const now = this.#d.clock.now();
+    await tx.participants.update({ ...participant, leftAt: now });
+    await tx.contacts.update({ ...contact, lastUpdateTimestamp: now });
+    return this.append(tx, contact, { type: 'EVENT', contentType: contentTypes.left, from: participant });
   }
 
   async getTranscript(
