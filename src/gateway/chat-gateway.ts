@@ -2,15 +2,17 @@
  * The chat websocket that amazon-connect-chatjs speaks (the `aws/*` topics): subscribe,
  * heartbeat and deep-heartbeat replies, and every chat item of the contact pushed as an
  * `aws/chat` frame in transcript order. A socket is opened with the short-lived URL that
- * CreateParticipantConnection returns; a participant may hold several at once (chatjs opens a
- * second one before closing the first when it reconnects).
+ * CreateParticipantConnection returns; a participant may hold a few at once (chatjs opens a
+ * second one before closing the first when it reconnects). A participant's sockets close when
+ * their right to the chat ends: their own participant.left, or the chat's end, both carried on
+ * the chat's topic, so the node that holds the socket learns it wherever the change was made.
  */
 import type { Server } from 'node:http';
 import type { WebSocket } from 'ws';
 import type { EventBus } from '../ports/event-bus.ts';
 import { topics } from '../ports/event-bus.ts';
 import type { ChatService } from '../domain/chat/chat-service.ts';
-import type { ChatEvent } from '../domain/chat/chat-item.ts';
+import { contentTypes, type ChatEvent } from '../domain/chat/chat-item.ts';
 import { attachWebSocketEndpoint, type EndpointLog } from './websocket-endpoint.ts';
 
 export const CHAT_WEBSOCKET_PATH = '/chat/websocket';
@@ -18,6 +20,11 @@ export const CHAT_WEBSOCKET_PATH = '/chat/websocket';
 const MAX_FRAME_BYTES = 16 * 1024;
 /** Items kept for a socket between open and its subscribe frame. */
 const MAX_PENDING = 1000;
+/**
+ * Sockets one participant may hold on this node; opening one more closes the oldest (a
+ * reconnecting chatjs's old socket may be half-open, so the new one must win).
+ */
+export const MAX_SOCKETS_PER_PARTICIPANT = 3;
 
 export interface ChatGateway {
   close(): void;
@@ -39,13 +46,29 @@ export function attachChatGateway(
    * A socket gets the chat's items after `fromSeq` (its URL says where it starts) once it
    * subscribes, then live ones; by transcript position, none twice and none skipped.
    */
+  const byParticipant = new Map<string, WebSocket[]>();
+  const hold = (ws: WebSocket, participantId: string) => {
+    const held = byParticipant.get(participantId) ?? [];
+    byParticipant.set(participantId, held);
+    held.push(ws);
+    if (held.length > MAX_SOCKETS_PER_PARTICIPANT)
+      held.shift()!.close(1008, 'A newer websocket of this participant replaced this one');
+    ws.on('close', () => {
+      const i = held.indexOf(ws);
+      if (i >= 0) held.splice(i, 1);
+      if (held.length === 0 && byParticipant.get(participantId) === held) byParticipant.delete(participantId);
+    });
+  };
+
   const serve = (ws: WebSocket, { chatId, participantId, fromSeq }: SocketCaller) => {
+    hold(ws, participantId);
     let subscribed = false;
+    let revoked = false;
     let catchingUp = false;
     let lastSeq = fromSeq;
     const pending: ChatEvent[] = [];
     const deliver = (event: ChatEvent) => {
-      if (ws.readyState !== ws.OPEN) return;
+      if (revoked || ws.readyState !== ws.OPEN) return;
       if (event.seq !== undefined) {
         if (event.seq <= lastSeq) return;
         lastSeq = event.seq;
@@ -60,9 +83,16 @@ export function attachChatGateway(
       );
       if (sent && event.ended) setImmediate(() => ws.close(1000, 'Chat ended'));
     };
-    const unsubscribe = bus.subscribe(topics.chat(chatId), (event) => {
-      if (subscribed && !catchingUp) deliver(event as ChatEvent);
-      else if (pending.length < MAX_PENDING) pending.push(event as ChatEvent);
+    const unsubscribe = bus.subscribe(topics.chat(chatId), (published) => {
+      const event = published as ChatEvent;
+      const left = event.item.ContentType === contentTypes.left && event.item.ParticipantId === participantId;
+      if (subscribed && !catchingUp) deliver(event);
+      else if (pending.length < MAX_PENDING) pending.push(event);
+      if (left) {
+        // The participant has left: their own leaving is the last thing this socket gets.
+        revoked = true;
+        ws.close(1000, 'The participant has left the chat');
+      }
     });
     const catchUp = () => {
       catchingUp = true;

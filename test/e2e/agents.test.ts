@@ -65,6 +65,7 @@ async function customer(name = 'Jane', disconnectAgentOnExit = false) {
   started.push(chat.ContactId!);
   return {
     contactId: chat.ContactId!,
+    participantToken: chat.ParticipantToken!,
     token,
     transcript: async () =>
       (await participant.send(new GetTranscriptCommand({ ConnectionToken: token, MaxResults: 100 })))
@@ -294,6 +295,71 @@ describe('routing chats to agents', () => {
       'CUSTOMER_DISCONNECT',
     );
     await settle([agent]);
+  });
+
+  it("a customer who leaves while the agent stays loses their websocket at once, and gets none of the agent's messages", async () => {
+    const agent = await newAgent();
+    const jane = await customer('Jane');
+    await agent.offer(jane.contactId);
+    const conn = await agent.accept(jane.contactId);
+    const { Websocket } = await participant.send(
+      new CreateParticipantConnectionCommand({
+        ParticipantToken: jane.participantToken,
+        Type: ['WEBSOCKET'],
+      }),
+    );
+    const ws = new WebSocket(Websocket!.Url!);
+    await once(ws, 'open');
+    const received: any[] = [];
+    const subscribed = new Promise<void>((resolve) =>
+      ws.on('message', (data) => {
+        const frame = JSON.parse(String(data));
+        if (frame.topic === 'aws/subscribe') resolve();
+        if (frame.topic === 'aws/chat') received.push(JSON.parse(frame.content));
+      }),
+    );
+    ws.send(JSON.stringify({ topic: 'aws/subscribe', content: { topics: ['aws/chat'] } }));
+    await subscribed;
+    const closed = once(ws, 'close');
+    const leftAt = Date.now();
+    await participant.send(new DisconnectParticipantCommand({ ConnectionToken: jane.token }));
+    const [code] = await closed;
+    assert.equal(code, 1000);
+    assert.ok(Date.now() - leftAt < 1000, 'closed within a second');
+    assert.ok(received.at(-1).ContentType.endsWith('participant.left'), 'their leaving is the last item');
+    const count = received.length;
+    await participant.send(
+      new SendMessageCommand({
+        ConnectionToken: conn.connectionToken,
+        ContentType: 'text/plain',
+        Content: 'Are you there?',
+      }),
+    );
+    await new Promise((r) => setTimeout(r, 200));
+    assert.equal(received.length, count);
+    await settle([agent]);
+  });
+
+  it('one websocket URL holds at most a few sockets: each one more closes the oldest', async () => {
+    const jane = await customer('Jane');
+    const { Websocket } = await participant.send(
+      new CreateParticipantConnectionCommand({
+        ParticipantToken: jane.participantToken,
+        Type: ['WEBSOCKET'],
+      }),
+    );
+    const sockets: WebSocket[] = [];
+    for (let i = 0; i < 50; i++) {
+      const ws = new WebSocket(Websocket!.Url!);
+      ws.on('error', () => {});
+      await once(ws, 'open');
+      sockets.push(ws);
+    }
+    await new Promise((r) => setTimeout(r, 300));
+    const open = sockets.filter((ws) => ws.readyState === ws.OPEN);
+    assert.deepEqual(open, sockets.slice(-3), 'the three newest stay open');
+    for (const ws of open) ws.close();
+    await settle([]);
   });
 
   it('offers go back to the queue when the agent goes Offline, signs out or closes the workspace', async () => {
