@@ -105,6 +105,8 @@ export function attachAgentGateway(d: Deps): AgentGateway {
     const { instanceId } = client.session;
     return track(
       (async () => {
+        // A workspace that closed before its first push has nothing to be sent.
+        if (client.ws.readyState !== client.ws.OPEN) return;
         const stats = await statsOf(instanceId);
         const state = await d.agents.view(client.session, stats);
         endpoint.send(client.ws, JSON.stringify({ type: 'state', state } satisfies AgentEventsMessage));
