@@ -4,15 +4,15 @@
  * `aws/chat` frame in transcript order. A socket is opened with the short-lived URL that
  * CreateParticipantConnection returns; a participant may hold a few at once (chatjs opens a
  * second one before closing the first when it reconnects). A participant's sockets close when
- * their right to the chat ends: their own participant.left, or the chat's end, both carried on
- * the chat's topic, so the node that holds the socket learns it wherever the change was made.
+ * their right to the chat ends: their leaving a chat that goes on, or the chat's end, both carried
+ * on the chat's topic, so the node that holds the socket learns it wherever the change was made.
  */
 import type { Server } from 'node:http';
 import type { WebSocket } from 'ws';
 import type { EventBus } from '../ports/event-bus.ts';
 import { topics } from '../ports/event-bus.ts';
 import type { ChatService } from '../domain/chat/chat-service.ts';
-import { contentTypes, type ChatEvent } from '../domain/chat/chat-item.ts';
+import type { ChatEvent } from '../domain/chat/chat-item.ts';
 import { attachWebSocketEndpoint, type EndpointLog } from './websocket-endpoint.ts';
 
 export const CHAT_WEBSOCKET_PATH = '/chat/websocket';
@@ -85,7 +85,7 @@ export function attachChatGateway(
     };
     const unsubscribe = bus.subscribe(topics.chat(chatId), (published) => {
       const event = published as ChatEvent;
-      const left = event.item.ContentType === contentTypes.left && event.item.ParticipantId === participantId;
+      const left = event.revokes === participantId;
       if (subscribed && !catchingUp) deliver(event);
       else if (pending.length < MAX_PENDING) pending.push(event);
       if (left) {

@@ -33,6 +33,8 @@ export interface ChatEvent {
   item: ChatItem;
   /** The chat ended with this item: sockets close after delivering it. */
   ended?: boolean;
+  /** The participant whose right to the chat ends with this item (they left a chat that goes on). */
+  revokes?: string;
   /** On the ended event: the contact's instance (for the transcript written at the end). */
   endedIn?: string;
   /** Work to do once the transaction that wrote this event commits (never published). */

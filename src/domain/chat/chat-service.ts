@@ -345,7 +345,12 @@ export class ChatService {
     const now = this.#d.clock.now();
     await tx.participants.update({ ...participant, leftAt: now });
     await tx.contacts.update({ ...contact, lastUpdateTimestamp: now });
-    return this.append(tx, contact, { type: 'EVENT', contentType: contentTypes.left, from: participant });
+    const left = await this.append(tx, contact, {
+      type: 'EVENT',
+      contentType: contentTypes.left,
+      from: participant,
+    });
+    return { ...left, revokes: participant.id };
   }
 
   async getTranscript(
