@@ -4,7 +4,7 @@
  * (/agent/, the React app), each in their own browser context. Screenshots of the workspace
  * are saved under .tmp/screenshots/ by every run.
  */
-import { after, before, describe, test } from 'node:test';
+import { after, afterEach, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
@@ -14,6 +14,7 @@ import {
   DescribeContactCommand,
   ListRoutingProfilesCommand,
   ListSecurityProfilesCommand,
+  StopContactCommand,
 } from '@aws-sdk/client-connect';
 import { launchBrowser, skipUnlessChromium } from '../support/browser.ts';
 import { ROOT, startTestNode, type TestNode } from '../support/node.ts';
@@ -36,14 +37,26 @@ describe('the agent workspace and the customer test page (headless Chromium)', {
       launchBrowser(),
     ]);
   });
+  const chats: string[] = [];
+
+  // Each test's browsers and chats go with it, so what a failed test left takes no later offer.
+  afterEach(async () => {
+    await Promise.all(contexts.splice(0).map((ctx) => ctx.close()));
+    const stop = (ContactId: string) =>
+      node.connect().send(new StopContactCommand({ InstanceId: node.instanceId, ContactId }));
+    // A chat its test ended is refused: that is all right.
+    await Promise.allSettled(chats.splice(0).map(stop));
+  });
   after(async () => {
     await browser?.close();
     await node?.close();
   });
 
-  async function context(viewport = { width: 1280, height: 800 }): Promise<Page> {
-    const ctx = await browser.newContext({ viewport });
+  /** A page in a browser context of its own; `prepare` sets up the context before the page opens. */
+  async function context(prepare?: (ctx: BrowserContext) => Promise<void>): Promise<Page> {
+    const ctx = await browser.newContext({ viewport: { width: 1280, height: 800 } });
     contexts.push(ctx);
+    await prepare?.(ctx);
     const page = await ctx.newPage();
     page.on('pageerror', (err) => process.stderr.write(`page error: ${err.message}\n`));
     return page;
@@ -69,8 +82,12 @@ describe('the agent workspace and the customer test page (headless Chromium)', {
   }
 
   /** An agent signed in to the workspace and set Available. */
-  async function agentPage(username: string, password: string, viewport?: { width: number; height: number }) {
-    const page = await context(viewport);
+  async function agentPage(
+    username: string,
+    password: string,
+    prepare?: (ctx: BrowserContext) => Promise<void>,
+  ) {
+    const page = await context(prepare);
     await page.goto(`${node.url}/agent/`);
     await page.getByTestId('signin-username').fill(username);
     await page.getByTestId('signin-password').fill(password);
@@ -91,11 +108,48 @@ describe('the agent workspace and the customer test page (headless Chromium)', {
     const res = await started;
     assert.equal(res.status(), 200);
     const { ContactId } = (await res.json()) as { ContactId: string };
+    chats.push(ContactId);
     return { page, contactId: ContactId, startedAt: Date.now() };
   }
 
   const offerOf = (page: Page, contactId: string) =>
     page.locator(`[data-testid="offer"][data-contact-id="${contactId}"]`);
+  const tabOf = (page: Page, contactId: string) =>
+    page.locator(`[data-testid="contact-tab"][data-contact-id="${contactId}"]`);
+
+  /** The workspace loaded again, as after the agent presses reload: signed in, its socket connected. */
+  async function reload(page: Page) {
+    await page.reload();
+    await page.getByTestId('events-status').filter({ hasText: 'connected' }).waitFor();
+  }
+
+  /** An agent with nothing on screen goes Offline and closes the workspace: routing offers them nothing more. */
+  async function leave(page: Page) {
+    await page.getByTestId('status-select').selectOption({ label: 'Offline' });
+    await page.getByText('You are Offline.').waitFor();
+    await page.close();
+  }
+
+  /** A customer's chat accepted by the agent: its tab is open and the customer sees the agent join. */
+  async function acceptedChat(agent: Page, name: string) {
+    const customer = await customerPage(name);
+    await offerOf(agent, customer.contactId).getByTestId('offer-accept').click();
+    await tabOf(agent, customer.contactId).and(agent.locator('[data-state="CONNECTED"]')).waitFor();
+    const agentName = (await agent.getByTestId('agent-name').textContent())!.split(' ')[0];
+    await customer.page
+      .getByTestId('customer-event')
+      .filter({ hasText: `${agentName} has joined` })
+      .waitFor();
+    return customer;
+  }
+
+  /** The agent ends the selected chat and clears its after-contact work. */
+  async function endAndClear(agent: Page, contactId: string) {
+    await tabOf(agent, contactId).click();
+    await agent.getByTestId('end-chat').click();
+    await agent.getByTestId('acw').getByTestId('clear-contact').click();
+    await tabOf(agent, contactId).waitFor({ state: 'detached' });
+  }
 
   test('a customer and an agent chat from offer to after-contact work, and the next contact comes', async () => {
     const agent = await agentPage('admin', adminPassword(node.dataDir));
@@ -229,5 +283,160 @@ describe('the agent workspace and the customer test page (headless Chromium)', {
     await first.getByTestId('acw').getByTestId('clear-contact').click();
     await second.getByTestId('missed').getByTestId('clear-contact').click();
     await second.getByTestId('missed').waitFor({ state: 'detached' });
+    // Neither takes the offers of the tests that follow.
+    await leave(maya);
+    await leave(tom);
+  });
+
+  test('a chat the customer has left says so in its tab, a banner and a closed compose box, also after a reload', async () => {
+    const agent = await agentPage('nora', await createAgent('nora'));
+    const customer = await acceptedChat(agent, 'Kim');
+    const tab = tabOf(agent, customer.contactId);
+    assert.match((await tab.textContent())!, /Chat/);
+    assert.equal(await agent.getByTestId('compose').isEnabled(), true);
+
+    await customer.page.getByTestId('customer-end').click();
+    await customer.page.getByTestId('chat-status').filter({ hasText: 'ended' }).waitFor();
+    const showsTheCustomerLeft = async (when: string) => {
+      await tab.getByTestId('tab-state').filter({ hasText: 'Customer left' }).waitFor({ timeout: 5000 });
+      await agent.getByTestId('customer-left').waitFor({ timeout: 5000 });
+      assert.equal(await agent.getByTestId('compose').isDisabled(), true, `compose is enabled ${when}`);
+      assert.equal(await agent.getByTestId('send').isDisabled(), true, `send is enabled ${when}`);
+      // The agent is still in the chat, and can end it.
+      assert.equal(await tab.getAttribute('data-state'), 'CONNECTED');
+      await agent.getByTestId('end-chat').waitFor();
+    };
+    await showsTheCustomerLeft('once the customer left');
+    await agent.screenshot({ path: join(SHOTS, 'workspace-customer-left.png') });
+    await reload(agent);
+    await showsTheCustomerLeft('after a reload');
+    await agent.screenshot({ path: join(SHOTS, 'workspace-customer-left-reloaded.png') });
+
+    await endAndClear(agent, customer.contactId);
+    await customer.page.close();
+    await leave(agent);
+  });
+
+  test('a missed offer shows as Missed in the header until the agent is Available again', async () => {
+    const agent = await agentPage('omar', await createAgent('omar'));
+    const status = agent.getByTestId('status');
+    const customer = await customerPage('Ana');
+    await offerOf(agent, customer.contactId).waitFor({ timeout: 2000 });
+    // Nobody answers: the offer rings out.
+    await agent.getByTestId('missed').waitFor({ timeout: (OFFER_TIMEOUT_S + 3) * 1000 });
+    await status.and(agent.locator('[data-status="Missed"]')).waitFor({ timeout: 2000 });
+    assert.equal(await agent.getByTestId('status-select').inputValue(), 'missed');
+    await agent.screenshot({ path: join(SHOTS, 'workspace-header-missed.png') });
+
+    await agent.getByTestId('status-select').selectOption({ label: 'Available' });
+    await agent.getByTestId('missed').waitFor({ state: 'detached', timeout: 5000 });
+    await status.and(agent.locator('[data-status="Available"]')).waitFor({ timeout: 5000 });
+    // Available again, the agent is offered the contact once more.
+    await offerOf(agent, customer.contactId).waitFor({ timeout: 3000 });
+    assert.equal(await status.getAttribute('data-status'), 'Available');
+
+    await customer.page.getByTestId('customer-end').click();
+    await offerOf(agent, customer.contactId).waitFor({ state: 'detached' });
+    await customer.page.close();
+    await leave(agent);
+  });
+
+  test('an offer rings and notifies, Escape rejects it and Enter accepts it', async () => {
+    const agent = await agentPage('pia', await createAgent('pia'), async (ctx) => {
+      await ctx.grantPermissions(['notifications'], { origin: node.url });
+      // Runs in the page: records each notification and audio context made, the real ones behind.
+      await ctx.addInitScript(() => {
+        const w = globalThis as any;
+        w.__notifications = [];
+        w.__audioContexts = 0;
+        const RealNotification = w.Notification;
+        const Recording = function (title: string, options?: { body?: string; tag?: string }) {
+          w.__notifications.push({ title, body: options?.body, tag: options?.tag });
+          return new RealNotification(title, options);
+        } as any;
+        Object.defineProperty(Recording, 'permission', { get: () => RealNotification.permission });
+        Recording.requestPermission = (...args: unknown[]) => RealNotification.requestPermission(...args);
+        Recording.prototype = RealNotification.prototype;
+        w.Notification = Recording;
+        const RealAudioContext = w.AudioContext;
+        w.AudioContext = class extends RealAudioContext {
+          constructor(...args: unknown[]) {
+            super(...args);
+            w.__audioContexts++;
+          }
+        };
+      });
+    });
+    type Shown = { title: string; body?: string; tag?: string };
+    const notifications = () => agent.evaluate(() => (globalThis as any).__notifications as Shown[]);
+    // The agent has just picked Available from the header's list, which keeps the focus.
+    await agent.getByTestId('status-select').focus();
+    const customer = await customerPage('Sam');
+    const offer = offerOf(agent, customer.contactId);
+    await offer.waitFor({ timeout: 2000 });
+    await agent.waitForFunction(() => (globalThis as any).__notifications.length === 1, null, {
+      timeout: 2000,
+    });
+    const [first] = await notifications();
+    assert.equal(first.title, 'Incoming chat from Sam');
+    assert.equal(first.tag, `offer:${customer.contactId}`);
+    assert.ok(first.body, 'the notification names the queue');
+    assert.equal(await agent.evaluate(() => (globalThis as any).__audioContexts), 1, 'the offer rings');
+    // The offer's Accept has the focus, so the keyboard answers it.
+    assert.equal(
+      await offer.getByTestId('offer-accept').evaluate((b) => b === (b as any).ownerDocument.activeElement),
+      true,
+    );
+    await agent.screenshot({ path: join(SHOTS, 'workspace-offer-keyboard.png') });
+
+    const since = await offer.getAttribute('data-since');
+    await agent.keyboard.press('Escape');
+    await agent
+      .locator(`[data-testid="offer"][data-contact-id="${customer.contactId}"][data-since="${since}"]`)
+      .waitFor({ state: 'detached', timeout: 3000 });
+    // Rejected, the contact went back to its queue; nobody else can take it, so it is offered again.
+    const again = agent.locator(
+      `[data-testid="offer"][data-contact-id="${customer.contactId}"]:not([data-since="${since}"])`,
+    );
+    await again.waitFor({ timeout: 3000 });
+    await agent.waitForFunction(() => (globalThis as any).__notifications.length === 2, null, {
+      timeout: 2000,
+    });
+    await agent.keyboard.press('Enter');
+    await tabOf(agent, customer.contactId)
+      .and(agent.locator('[data-state="CONNECTED"]'))
+      .waitFor({ timeout: 3000 });
+    await agent.getByTestId('transcript').getByTestId('message').filter({ hasText: GREETING }).waitFor();
+    await customer.page.getByTestId('customer-event').filter({ hasText: 'Pia has joined' }).waitFor();
+    await agent.screenshot({ path: join(SHOTS, 'workspace-offer-accepted-by-enter.png') });
+
+    await endAndClear(agent, customer.contactId);
+    await customer.page.close();
+    await leave(agent);
+  });
+
+  test('after a reload the contact in after-contact work is the one selected', async () => {
+    const agent = await agentPage('quinn', await createAgent('quinn'));
+    // Two chats at once (the default routing profile takes two): the first stays open, the second ends.
+    const ada = await acceptedChat(agent, 'Ada');
+    const bo = await acceptedChat(agent, 'Bo');
+    await tabOf(agent, bo.contactId).click();
+    await agent.getByTestId('end-chat').click();
+    await agent.getByTestId('acw').waitFor();
+    await tabOf(agent, ada.contactId).click();
+    await tabOf(agent, ada.contactId).and(agent.locator('[aria-selected="true"]')).waitFor();
+
+    await reload(agent);
+    await tabOf(agent, bo.contactId).and(agent.locator('[aria-selected="true"]')).waitFor({ timeout: 5000 });
+    assert.equal(await tabOf(agent, ada.contactId).getAttribute('aria-selected'), 'false');
+    await agent.getByTestId('acw').waitFor({ timeout: 2000 });
+    await agent.screenshot({ path: join(SHOTS, 'workspace-acw-after-reload.png') });
+
+    await agent.getByTestId('acw').getByTestId('clear-contact').click();
+    await tabOf(agent, bo.contactId).waitFor({ state: 'detached' });
+    await endAndClear(agent, ada.contactId);
+    await ada.page.close();
+    await bo.page.close();
+    await leave(agent);
   });
 });

@@ -25,8 +25,9 @@ export function OfferCard({
   const acceptButton = useRef<HTMLButtonElement>(null);
 
   useEffect(() => {
+    // Not while the agent writes, nor away from an offer they are answering already.
     const focused = document.activeElement;
-    if (!focused || focused === document.body) acceptButton.current?.focus();
+    if (!writing(focused) && !focused?.closest('.offer-card')) acceptButton.current?.focus();
   }, []);
 
   const act = async (what: 'accept' | 'reject', call: () => Promise<void>) => {
@@ -109,5 +110,17 @@ export function OfferCard({
         </p>
       )}
     </section>
+  );
+}
+
+/**
+ * Whether the focus is where the agent writes (a message, a field), so keys are not theirs to
+ * take. Anywhere else, such as the status list just picked from, an offer may take the focus.
+ */
+function writing(focused: Element | null): boolean {
+  return (
+    focused instanceof HTMLTextAreaElement ||
+    focused instanceof HTMLInputElement ||
+    (focused instanceof HTMLElement && focused.isContentEditable)
   );
 }
