@@ -326,6 +326,7 @@ describe('the agent workspace and the customer test page (headless Chromium)', {
     await agent.getByTestId('missed').waitFor({ timeout: (OFFER_TIMEOUT_S + 3) * 1000 });
     await status.and(agent.locator('[data-status="Missed"]')).waitFor({ timeout: 2000 });
     assert.equal(await agent.getByTestId('status-select').inputValue(), 'missed');
+    assert.match(await agent.locator('.empty-state').innerText(), /You missed a chat/);
     await agent.screenshot({ path: join(SHOTS, 'workspace-header-missed.png') });
 
     await agent.getByTestId('status-select').selectOption({ label: 'Available' });

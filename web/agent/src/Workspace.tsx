@@ -95,9 +95,11 @@ export function Workspace({ onSignedOut }: { onSignedOut: (notice?: string) => v
             <div className="empty-state">
               <h2>No active contacts</h2>
               <p>
-                {state.status.type === 'ROUTABLE'
-                  ? 'You are available. New chats will be offered to you here.'
-                  : `You are ${state.status.name}. Set your status to Available to receive chats.`}
+                {missed.length > 0
+                  ? 'You missed a chat, so no more are offered to you. Set your status to Available to receive chats.'
+                  : state.status.type === 'ROUTABLE'
+                    ? 'You are available. New chats will be offered to you here.'
+                    : `You are ${state.status.name}. Set your status to Available to receive chats.`}
               </p>
             </div>
           )}
