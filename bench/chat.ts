@@ -22,6 +22,7 @@ import WebSocket from 'ws';
 import { ConnectClient, CreateParticipantCommand, StartChatContactCommand } from '@aws-sdk/client-connect';
 import { spawnNode, tempDir, type ChildNode } from '../test/support/node.ts';
 import { machineCpu, processCpuMs } from './machine.ts';
+import { startSignInFlood, type SignInFloodCounts, type SignInFloodOptions } from './sign-in-flood.ts';
 
 // ------------------------------------------------------------------ the baseline server
 
@@ -432,6 +433,64 @@ export async function benchChatLatency(o: ChatLatencyOptions): Promise<ChatLaten
     starter.close();
     await closeAll(sockets);
     await bare.close();
+    await node.close();
+    rmSync(work, { recursive: true, force: true });
+  }
+}
+
+// ------------------------------------------------------------------ message latency under a sign-in flood
+
+export interface SignInFloodRound {
+  quiet: LatencyResult;
+  flood: LatencyResult;
+  signIns: SignInFloodCounts;
+}
+
+export interface SignInFloodBenchOptions {
+  chats: number;
+  rounds: number;
+  seconds: number;
+  warmupSeconds: number;
+  flood: SignInFloodOptions;
+  log?: (line: string) => void;
+}
+
+/**
+ * One node, its chats sending as in the latency benchmark; rounds alternate between no other
+ * load (the baseline) and a sign-in flood running for the whole round.
+ */
+export async function benchChatLatencyUnderSignInFlood(
+  o: SignInFloodBenchOptions,
+): Promise<SignInFloodRound[]> {
+  const log = o.log ?? (() => {});
+  const work = tempDir('localconnect-bench-');
+  const node = await spawnNode(['--log-level', 'warn'], { dataDir: join(work, 'data') });
+  const sockets: WebSocket[] = [];
+  const starter = new ChatStarter(node);
+  try {
+    const lc: LoadTarget = { pid: node.child.pid!, baseUrl: node.url, senders: [], sink: sink() };
+    await pool(o.chats, 32, async (i) => {
+      const chat = await startChat(starter, i, true);
+      sockets.push(await openCustomer(chat.websocketUrl, lc.sink));
+      lc.senders[i] = chat.senderToken!;
+    });
+    await quiet(lc.sink);
+    await measureLatency(lc, o.warmupSeconds);
+    const rounds: SignInFloodRound[] = [];
+    for (let r = 0; r < o.rounds; r++) {
+      log(`SendMessage under a sign-in flood, round ${r + 1}/${o.rounds}…`);
+      const quietRound = await measureLatency(lc, o.seconds);
+      const flood = startSignInFlood(node.url, o.flood);
+      const flooded = await measureLatency(lc, o.seconds);
+      const signIns = await flood.stop();
+      rounds.push({ quiet: quietRound, flood: flooded, signIns });
+      // The hashing the flood left queued is done before the next quiet round.
+      await cpuIdle(node.child.pid!);
+    }
+    return rounds;
+  } finally {
+    starter.close();
+    await closeAll(sockets);
     await node.close();
     rmSync(work, { recursive: true, force: true });
   }

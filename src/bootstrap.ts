@@ -16,7 +16,7 @@ import type { InstanceService } from './domain/instances/instance-service.ts';
 import type { ResourceService } from './domain/resources/resource-service.ts';
 import type { AccessKeys } from './aws/auth/access-keys.ts';
 import { ensureAgentStatuses, seedInstance } from './domain/instances/instance-defaults.ts';
-import { hashPassword } from './domain/users/password.ts';
+import type { PasswordHasher } from './ports/password-hasher.ts';
 import type { Config } from './config.ts';
 
 export const PROFILE = 'localconnect';
@@ -38,6 +38,7 @@ interface Deps {
   instances: InstanceService;
   resources: ResourceService;
   accessKeys: AccessKeys;
+  passwords: PasswordHasher;
 }
 
 const MARKER = 'bootstrap';
@@ -84,7 +85,7 @@ export async function bootstrap(config: Config, d: Deps): Promise<BootstrapInfo>
     secretAccessKey: d.ids.secret(30),
   };
   const adminPassword = `Lc1-${d.ids.secret(15)}`;
-  const passwordHash = await hashPassword(adminPassword);
+  const passwordHash = await d.passwords.hash(adminPassword);
   // Before the user exists: a first start that fails later writes a new one next time.
   writeSecretFile(files.adminPassword, `${adminPassword}\n`);
   const info = await d.store.transaction(async (tx) => {

@@ -24,6 +24,8 @@ import { ChatFlows } from '../domain/chat/chat-flows.ts';
 import { FlowEngine } from '../domain/flows/engine.ts';
 import { Router, RoutingChanges, announce } from '../domain/routing/router.ts';
 import { AgentService } from '../domain/agents/agent-service.ts';
+import { WorkerPasswordHasher } from '../adapters/password/worker-password-hasher.ts';
+import { MemorySignInGuard } from '../adapters/sign-in/memory-sign-in-guard.ts';
 import { AdminProvider } from '../services/connect/admin-provider.ts';
 import { ConnectProvider } from '../services/connect/provider.ts';
 import { ParticipantProvider } from '../services/participant/provider.ts';
@@ -68,6 +70,7 @@ export async function buildDomain(
 ): Promise<Domain> {
   mkdirSync(config.dataDir, { recursive: true, mode: 0o700 });
   const store: Store = await openSqliteStore(join(config.dataDir, 'localconnect.db'));
+  const passwords = new WorkerPasswordHasher();
   try {
     const accessKeys = await AccessKeys.load(store);
     const instances = new InstanceService(clock, ids);
@@ -113,10 +116,20 @@ export async function buildDomain(
       limits: { activeChatsPerInstance: config.quotas.activeChatsPerInstance },
       startFlow: (tx, contact) => flows.startIn(tx, contact),
     });
-    const info = await bootstrap(config, { store, clock, ids, instances, resources, accessKeys });
-    const agents = new AgentService({ store, clock, ids, bus, router, chats, accountId: config.accountId });
+    const info = await bootstrap(config, { store, clock, ids, instances, resources, accessKeys, passwords });
+    const agents = new AgentService({
+      store,
+      clock,
+      ids,
+      bus,
+      router,
+      chats,
+      accountId: config.accountId,
+      passwords,
+      signInGuard: new MemorySignInGuard(clock),
+    });
     await agents.resetPresence();
-    const connect = new ConnectProvider(contacts, new AdminProvider(store, instances, resources), {
+    const connect = new ConnectProvider(contacts, new AdminProvider(store, instances, resources, passwords), {
       store,
       clock,
       instances,
@@ -140,6 +153,7 @@ export async function buildDomain(
         flows.close();
         await flows.settled();
         await chats.settled();
+        await passwords.close();
         await store.close();
       },
     };
@@ -150,6 +164,7 @@ export async function buildDomain(
       targets: { connect, participant: new ParticipantProvider(chats), agents, chats, node },
     };
   } catch (err) {
+    await passwords.close();
     await store.close();
     throw err;
   }

@@ -13,9 +13,10 @@ import type { Clock } from '../../ports/clock.ts';
 import { topics, type EventBus } from '../../ports/event-bus.ts';
 import type { IdGenerator } from '../../ports/ids.ts';
 import type { ContactRecord, ParticipantRecord, ResourceRecord, Store, StoreTx } from '../../ports/store.ts';
-import { TokenBuckets, type RateLimit } from '../../aws/rate-limiter.ts';
+import { HasherBusy, type PasswordHasher } from '../../ports/password-hasher.ts';
+import type { SignInGuard } from '../../ports/sign-in-guard.ts';
 import { issueToken, tokenMatches, tokenParticipantId } from '../participant-token.ts';
-import { verifyPassword } from '../users/password.ts';
+import { DUMMY_HASH } from '../users/password.ts';
 import type { ChatService, Connection } from '../chat/chat-service.ts';
 import { contentTypes, type ChatEvent } from '../chat/chat-item.ts';
 import type { Agent } from '../routing/agent.ts';
@@ -29,16 +30,6 @@ import { ensureAgent, statusRef, systemStatus } from './agent-state.ts';
 export const SESSION_TTL_MS = 12 * 3600_000;
 /** On the agent topic, `{ signedOut }` names the session that ended, or this: all of them. */
 export const ALL_SESSIONS = '*';
-/**
- * Sign-in attempts: per username a burst of 10 then one every 6 s (a password is not guessed
- * at that pace); per client address, where a whole floor of agents may sign in at once behind
- * one NAT, 500 then 5 a second.
- */
-export const SIGN_IN_LIMITS: { user: RateLimit; address: RateLimit } = {
-  user: { rate: 1 / 6, burst: 10 },
-  address: { rate: 5, burst: 500 },
-};
-
 export interface Session {
   id: string;
   instanceId: string;
@@ -54,17 +45,16 @@ export interface AgentServiceDeps {
   chats: ChatService;
   /** The account whose instances agents sign in to. */
   accountId: string;
-  signInLimits?: typeof SIGN_IN_LIMITS;
+  passwords: PasswordHasher;
+  signInGuard: SignInGuard;
 }
 
 /** What the workspace gets to chat as the agent: the Participant Service's connection. */
 export class AgentService {
   readonly #d: AgentServiceDeps;
-  readonly #attempts: TokenBuckets;
 
   constructor(deps: AgentServiceDeps) {
     this.#d = deps;
-    this.#attempts = new TokenBuckets(deps.clock);
   }
 
   // ------------------------------------------------------------------ sessions
@@ -75,14 +65,9 @@ export class AgentService {
     password: string,
     clientAddress: string,
   ): Promise<{ token: string; session: Session }> {
-    const limits = this.#d.signInLimits ?? SIGN_IN_LIMITS;
-    // Both buckets are always charged, so neither a username nor an address gets free guesses.
-    const byUser = this.#attempts.take(`user:${username}`, limits.user);
-    const byAddress = this.#attempts.take(`address:${clientAddress}`, limits.address);
-    if (!byUser || !byAddress)
-      throw new AgentError('TooManyAttempts', 'Too many sign-in attempts; wait and try again', {
-        retryAfterSeconds: Math.ceil(1 / (byUser ? limits.address : limits.user).rate),
-      });
+    const guard = this.#d.signInGuard;
+    const wait = await guard.attempt(username, clientAddress);
+    if (wait > 0) throw tooManyAttempts(wait);
     const user = await this.#d.store.transaction(async (tx) => {
       for (const instance of (await tx.instances.list(this.#d.accountId, undefined, 100)).items) {
         const found = await tx.resources.findByName(instance.id, 'user', username);
@@ -92,8 +77,16 @@ export class AgentService {
     });
     // A missing user costs a hash too, so timing does not tell which usernames exist.
     const stored = (user?.body.passwordHash as string | undefined) ?? DUMMY_HASH;
-    if (!(await verifyPassword(password, stored)) || !user)
+    let right;
+    try {
+      right = await this.#d.passwords.verify(password, stored);
+    } catch (err) {
+      if (err instanceof HasherBusy) throw tooManyAttempts(1000);
+      throw err;
+    }
+    if (!right || !user)
       throw new AgentError('InvalidCredentials', 'The username or password is not correct');
+    await guard.succeeded(username, clientAddress);
     const id = this.#d.ids.uuid();
     const { token, digest } = issueToken(this.#d.ids, id);
     const now = this.#d.clock.now();
@@ -413,5 +406,7 @@ export class AgentService {
 
 export { statusRef };
 
-/** Verified against when the username is unknown: same cost, never matches a real password. */
-const DUMMY_HASH = 'scrypt$15$8$1$AAAAAAAAAAAAAAAAAAAAAA$AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA';
+const tooManyAttempts = (waitMs: number) =>
+  new AgentError('TooManyAttempts', 'Too many sign-in attempts; wait and try again', {
+    retryAfterSeconds: Math.ceil(waitMs / 1000),
+  });

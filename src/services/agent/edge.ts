@@ -123,5 +123,7 @@ function jsonBody(req: FastifyRequest): unknown {
 }
 
 function sendError(reply: FastifyReply, err: AgentError): void {
+  if (typeof err.extra.retryAfterSeconds === 'number')
+    reply.header('retry-after', err.extra.retryAfterSeconds);
   reply.code(err.statusCode).send({ error: err.code, message: err.message, ...err.extra });
 }

@@ -17,12 +17,13 @@ import {
   InvalidContactFlowException,
   InvalidParameterException,
   InvalidRequestException,
+  ThrottlingException,
 } from '../../generated/connect/errors.ts';
 import type { InstanceCaller, InstanceService } from '../../domain/instances/instance-service.ts';
 import type { ResourceService } from '../../domain/resources/resource-service.ts';
 import { seedInstance } from '../../domain/instances/instance-defaults.ts';
 import { parseFlow } from '../../domain/flows/flow-document.ts';
-import { hashPassword } from '../../domain/users/password.ts';
+import { HasherBusy, type PasswordHasher } from '../../ports/password-hasher.ts';
 
 export const callerOf = (ctx: RequestContext): InstanceCaller => ({
   accountId: ctx.caller!.accountId,
@@ -58,11 +59,18 @@ export class AdminProvider {
   readonly #store: Store;
   readonly #instances: InstanceService;
   readonly #resources: ResourceService;
+  readonly #passwords: PasswordHasher;
 
-  constructor(store: Store, instances: InstanceService, resources: ResourceService) {
+  constructor(
+    store: Store,
+    instances: InstanceService,
+    resources: ResourceService,
+    passwords: PasswordHasher,
+  ) {
     this.#store = store;
     this.#instances = instances;
     this.#resources = resources;
+    this.#passwords = passwords;
   }
 
   /** Runs fn in a transaction with the instance the request names, checked against the caller. */
@@ -493,7 +501,9 @@ export class AdminProvider {
       throw new InvalidRequestException('DirectoryUserId applies only to directory-based instances');
     if (!input.Password)
       throw new InvalidParameterException('Password is required for CONNECT_MANAGED instances');
-    const passwordHash = await hashPassword(input.Password);
+    const passwordHash = await this.#passwords.hash(input.Password).catch((err: unknown) => {
+      throw err instanceof HasherBusy ? new ThrottlingException('Rate exceeded') : err;
+    });
     const r = await this.#inInstance(ctx, input.InstanceId, async (tx, instance) => {
       const profile = await this.#resources.require(tx, instance, 'routing-profile', input.RoutingProfileId);
       const securityProfileIds = [];

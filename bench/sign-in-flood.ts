@@ -1,0 +1,86 @@
+/**
+ * A sign-in flood against a node's workspace API, as a password guesser would send it: a
+ * burst at once from one client address, then a steady stream spread over several (all
+ * loopback: 127.0.0.2, 127.0.0.3 …), each try a wrong password for a user name of its own, so
+ * that no per-user wait holds it back and every try the node lets in costs it a hash.
+ */
+import { Agent, request } from 'node:http';
+import { performance } from 'node:perf_hooks';
+
+export interface SignInFloodOptions {
+  /** Sign-ins sent at once when the flood starts, from one address. */
+  burst: number;
+  /** Sign-ins a second after the burst (open loop). */
+  rate: number;
+  /** Client addresses the steady stream comes from. */
+  addresses: number;
+}
+
+export interface SignInFloodCounts {
+  sent: number;
+  /** Answered 401: the node hashed the guess and refused it. */
+  checked: number;
+  /** Answered 429 at once. */
+  refused: number;
+  /** Anything else, or a failed request. */
+  errors: number;
+}
+
+export interface SignInFlood {
+  stop(): Promise<SignInFloodCounts>;
+}
+
+export function startSignInFlood(baseUrl: string, o: SignInFloodOptions): SignInFlood {
+  const agents = Array.from(
+    { length: o.addresses + 1 },
+    (_, i) => new Agent({ keepAlive: true, maxSockets: 256, localAddress: `127.0.0.${i + 2}` }),
+  );
+  const counts: SignInFloodCounts = { sent: 0, checked: 0, refused: 0, errors: 0 };
+  const inFlight = new Set<Promise<void>>();
+  let n = 0;
+  const send = (agent: Agent) => {
+    const body = JSON.stringify({ username: `flood-${process.pid}-${n++}`, password: 'not-it' });
+    counts.sent++;
+    const done = new Promise<void>((resolve) => {
+      const req = request(
+        `${baseUrl}/agent/api/session`,
+        { method: 'POST', agent, headers: { 'content-type': 'application/json' } },
+        (res) => {
+          res.resume();
+          res.on('end', () => {
+            if (res.statusCode === 401) counts.checked++;
+            else if (res.statusCode === 429) counts.refused++;
+            else counts.errors++;
+            resolve();
+          });
+        },
+      );
+      req.on('error', () => {
+        counts.errors++;
+        resolve();
+      });
+      req.end(body);
+    });
+    inFlight.add(done);
+    void done.then(() => inFlight.delete(done));
+  };
+  for (let i = 0; i < o.burst; i++) send(agents[0]);
+  const start = performance.now();
+  let k = 0;
+  let stopped = false;
+  const tick = () => {
+    if (stopped) return;
+    const due = Math.floor(((performance.now() - start) * o.rate) / 1000);
+    for (; k < due; k++) send(agents[1 + (k % o.addresses)]);
+    setTimeout(tick, 5);
+  };
+  tick();
+  return {
+    async stop() {
+      stopped = true;
+      await Promise.all(inFlight);
+      for (const agent of agents) agent.destroy();
+      return counts;
+    },
+  };
+}
