@@ -10,6 +10,7 @@ import { WebSocket } from 'ws';
 import { after, before, describe, it } from 'node:test';
 import {
   CreateUserCommand,
+  DeleteUserCommand,
   DescribeContactCommand,
   ListRoutingProfilesCommand,
   ListSecurityProfilesCommand,
@@ -95,6 +96,24 @@ async function newAgent(): Promise<AgentClient> {
   await agent.connect();
   await agent.setStatus('Available');
   return agent;
+}
+
+/** A chat websocket, subscribed as chatjs subscribes; what it is pushed, and when it closes. */
+async function chatSocket(url: string) {
+  const ws = new WebSocket(url);
+  await once(ws, 'open');
+  const received: any[] = [];
+  const subscribed = new Promise<void>((resolve) =>
+    ws.on('message', (data) => {
+      const frame = JSON.parse(String(data));
+      if (frame.topic === 'aws/subscribe') resolve();
+      if (frame.topic === 'aws/chat') received.push(JSON.parse(frame.content));
+    }),
+  );
+  const closed = once(ws, 'close').then(([code]) => ({ code: code as number, at: Date.now() }));
+  ws.send(JSON.stringify({ topic: 'aws/subscribe', content: { topics: ['aws/chat'] } }));
+  await subscribed;
+  return { ws, received, closed };
 }
 
 /** Ends the test's chats and sends its agents away. */
@@ -339,6 +358,99 @@ describe('routing chats to agents', () => {
     assert.equal(received.length, count);
     await settle([agent]);
   });
+
+  for (const [how, endSession] of [
+    [
+      'is deleted (DeleteUser)',
+      (agent: AgentClient) =>
+        node
+          .connect()
+          .send(new DeleteUserCommand({ InstanceId: node.instanceId, UserId: agent.latest!.user.id })),
+    ],
+    [
+      'signs out',
+      async (agent: AgentClient) => assert.equal((await agent.request('DELETE', '/session')).status, 204),
+    ],
+  ] as const) {
+    it(`an agent in a chat who ${how} leaves it: their chat websocket closes at once, gets nothing more, and their token stops working`, async () => {
+      const agent = await newAgent();
+      const jane = await customer('Jane');
+      await agent.offer(jane.contactId);
+      const conn = await agent.accept(jane.contactId);
+      const agentSocket = await chatSocket(conn.websocketUrl);
+      const { Websocket } = await participant.send(
+        new CreateParticipantConnectionCommand({
+          ParticipantToken: jane.participantToken,
+          Type: ['WEBSOCKET'],
+        }),
+      );
+      const janeSocket = await chatSocket(Websocket!.Url!);
+      await participant.send(
+        new SendMessageCommand({ ConnectionToken: jane.token, ContentType: 'text/plain', Content: 'Hello?' }),
+      );
+      const deadline = Date.now() + 5000;
+      while (!agentSocket.received.some((i) => i.Content === 'Hello?') && Date.now() < deadline)
+        await new Promise((r) => setTimeout(r, 20));
+      assert.ok(
+        agentSocket.received.some((i) => i.Content === 'Hello?'),
+        'the agent reads the customer',
+      );
+
+      const endedAt = Date.now();
+      await endSession(agent);
+      const closed = await Promise.race([
+        agentSocket.closed,
+        new Promise<undefined>((r) => setTimeout(() => r(undefined), 3000)),
+      ]);
+      assert.ok(closed, "the agent's chat websocket is still open");
+      assert.equal(closed.code, 1000);
+      assert.ok(closed.at - endedAt < 1000, `closed ${closed.at - endedAt} ms after, not within a second`);
+      const last = agentSocket.received.at(-1);
+      assert.ok(last.ContentType.endsWith('participant.left'), 'their own leaving is the last item they get');
+      assert.equal(last.ParticipantId, conn.participantId);
+      const count = agentSocket.received.length;
+
+      // The customer sees the agent leave, and the chat ends as when an agent leaves it.
+      await janeSocket.closed;
+      const tail = janeSocket.received.slice(-2);
+      assert.ok(tail[0].ContentType.endsWith('participant.left'));
+      assert.equal(tail[0].ParticipantId, conn.participantId);
+      assert.ok(tail[1].ContentType.endsWith('chat.ended'));
+      const described = await node
+        .connect()
+        .send(new DescribeContactCommand({ InstanceId: node.instanceId, ContactId: jane.contactId }));
+      assert.equal(described.Contact!.DisconnectReason, 'AGENT_DISCONNECT');
+
+      // Nothing more reaches the agent, and their connection token no longer works.
+      await assert.rejects(
+        participant.send(
+          new SendMessageCommand({
+            ConnectionToken: jane.token,
+            ContentType: 'text/plain',
+            Content: 'Still there?',
+          }),
+        ),
+        { name: 'AccessDeniedException' },
+      );
+      await assert.rejects(
+        participant.send(
+          new SendMessageCommand({
+            ConnectionToken: conn.connectionToken,
+            ContentType: 'text/plain',
+            Content: 'Bye',
+          }),
+        ),
+        { name: 'AccessDeniedException' },
+      );
+      await assert.rejects(
+        participant.send(new GetTranscriptCommand({ ConnectionToken: conn.connectionToken })),
+        { name: 'AccessDeniedException' },
+      );
+      await new Promise((r) => setTimeout(r, 200));
+      assert.equal(agentSocket.received.length, count);
+      await settle([agent]);
+    });
+  }
 
   it('one websocket URL holds at most a few sockets: each one more closes the oldest', async () => {
     const jane = await customer('Jane');

@@ -1,7 +1,8 @@
 /**
  * Every frame `ws` rejects, written as raw bytes to each websocket endpoint of a node running
  * as a child process: after each one the node has not exited, a fresh socket opens and an API
- * call answers.
+ * call answers. Then seeded random frames and bytes, batch by batch, with the same check after
+ * each batch; a failure names the seed, and LOCALCONNECT_FUZZ_SEED replays it.
  */
 import assert from 'node:assert/strict';
 import { connect, type Socket } from 'node:net';
@@ -69,7 +70,7 @@ const endpoints: Endpoint[] = [
   },
 ];
 
-/** A frame as the bytes on the wire. */
+/** A frame as the bytes on the wire; `key`: the mask (random unless given). */
 function frame(o: {
   opcode: number;
   payload?: Buffer;
@@ -78,6 +79,7 @@ function frame(o: {
   mask?: boolean;
   /** A length header claiming this many bytes, whatever follows. */
   claimed?: bigint;
+  key?: Buffer;
 }): Buffer {
   const payload = o.payload ?? Buffer.alloc(0);
   const mask = o.mask ?? true;
@@ -95,7 +97,7 @@ function frame(o: {
     ext = Buffer.alloc(8);
     ext.writeBigUInt64BE(len);
   }
-  const key = mask ? randomBytes(4) : Buffer.alloc(0);
+  const key = mask ? (o.key ?? randomBytes(4)) : Buffer.alloc(0);
   const body = Buffer.from(payload);
   if (mask) for (let i = 0; i < body.length; i++) body[i] ^= key[i % 4];
   return Buffer.concat([Buffer.from(head), ext, key, body]);
@@ -200,6 +202,8 @@ function closedByServer(socket: Socket): Promise<void> {
 /** The node is alive: it has not exited, a fresh socket of each kind opens, the API answers. */
 async function assertServing(): Promise<void> {
   assert.equal(node.child.exitCode, null, `node exited:\n${node.stderr()}`);
+  // The process guard keeps the node up through an error nothing handled; none is expected here.
+  assert.doesNotMatch(node.stderr(), /reached the top of the process/);
   for (const e of endpoints) {
     const { path, headers } = await e.target();
     const ws = new WebSocket(`${node.url.replace(/^http/, 'ws')}${path}`, { headers });
@@ -251,6 +255,128 @@ for (const e of endpoints) {
       }
       await new Promise((r) => setTimeout(r, 200));
       await assertServing();
+    });
+  });
+}
+
+// ---------------------------------------------------------------------------- fuzz
+
+/** A small seeded PRNG (mulberry32): the same seed, the same bytes. */
+function prng(seed: number) {
+  let a = seed >>> 0;
+  const next = () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+  const int = (n: number) => Math.floor(next() * n);
+  return {
+    int,
+    chance: (p: number) => next() < p,
+    pick: <T>(xs: readonly T[]): T => xs[int(xs.length)],
+    bytes: (n: number) => Buffer.from(Array.from({ length: n }, () => int(256))),
+  };
+}
+type Rng = ReturnType<typeof prng>;
+
+/** Frames chatjs sends and near misses of them, as payloads. */
+const chatjsLike = [
+  '{"topic":"aws/subscribe","content":{"topics":["aws/chat"]}}',
+  '{"topic":"aws/subscribe","content":{"topics":[]}}',
+  '{"topic":"aws/subscribe","content":{"topics":"aws/chat"}}',
+  '{"topic":"aws/unsubscribe"}',
+  '{"topic":"aws/heartbeat"}',
+  '{"topic":"aws/ping"}',
+  '{"topic":"aws/nope","content":null}',
+  '{"topic":42}',
+  '{"topic":"aws/subscribe","content":{"topics":["aws/chat"]}',
+  '[]',
+  'null',
+  '{}',
+];
+
+/** A random payload: bytes, text, or a chatjs frame perhaps cut or bent. */
+function payload(r: Rng): Buffer {
+  const size = r.pick([0, 1, 2, r.int(16), r.int(126), 125 + r.int(3), r.int(2000), 65_535 + r.int(3)]);
+  switch (r.int(4)) {
+    case 0:
+      return r.bytes(Math.min(size, 20_000));
+    case 1:
+      return Buffer.from('é☃😀abc{}"\\'.repeat(1 + r.int(40)).slice(0, size));
+    default: {
+      const json = Buffer.from(r.pick(chatjsLike));
+      if (r.chance(0.2)) return json.subarray(0, r.int(json.length + 1));
+      if (r.chance(0.2)) json[r.int(json.length)] = r.int(256);
+      return json;
+    }
+  }
+}
+
+/** One random frame: header fields mostly plausible, sometimes not, and a length that may lie. */
+function randomFrame(r: Rng): Buffer {
+  const body = payload(r);
+  const claimed = r.chance(0.1)
+    ? r.pick([0n, BigInt(body.length + 1 + r.int(100)), BigInt(r.int(1 << 16)), 1n << BigInt(16 + r.int(48))])
+    : undefined;
+  const bytes = frame({
+    opcode: r.chance(0.8) ? r.pick([0, 1, 1, 1, 2, 8, 9, 10]) : r.int(16),
+    payload: body,
+    fin: r.chance(0.85),
+    rsv: r.chance(0.1) ? r.int(8) : 0,
+    mask: r.chance(0.95),
+    claimed,
+    key: r.bytes(4),
+  });
+  // Now and then a frame cut short, or with a byte flipped.
+  if (r.chance(0.05)) return bytes.subarray(0, r.int(bytes.length));
+  if (r.chance(0.05)) bytes[r.int(bytes.length)] ^= 1 << r.int(8);
+  return bytes;
+}
+
+/** What one fuzz socket sends: a few frames, or pure random bytes, in one write or several. */
+function fuzzCase(r: Rng): Buffer[] {
+  if (r.chance(0.15)) return [r.bytes(1 + r.int(300))];
+  return Array.from({ length: 1 + r.int(5) }, () => randomFrame(r));
+}
+
+const FUZZ_CASES = 200;
+const FUZZ_BATCH = 20;
+const fuzzSeed = Number(process.env.LOCALCONNECT_FUZZ_SEED ?? randomBytes(4).readUInt32BE());
+
+/** Upgrades, writes the case's pieces (a reset now and then), and waits for the server to close. */
+async function sendFuzz(e: Endpoint, pieces: Buffer[], reset: boolean): Promise<void> {
+  const { path, headers } = await e.target();
+  const { socket, status } = await upgrade(path, headers);
+  assert.equal(status, 101);
+  for (const piece of pieces) socket.write(piece);
+  if (reset) socket.resetAndDestroy();
+  else socket.end();
+  await closedByServer(socket);
+}
+
+for (const e of endpoints) {
+  describe(`random frames on the ${e.name} websocket`, () => {
+    it(`${FUZZ_CASES} seeded random frame sequences and byte strings: the node still serves after each batch`, async (t) => {
+      t.diagnostic(`seed ${fuzzSeed} (replay with LOCALCONNECT_FUZZ_SEED=${fuzzSeed})`);
+      // The endpoint's own stream, so each endpoint's cases replay alone.
+      const r = prng(fuzzSeed ^ (e.name === 'chat' ? 0 : 0x9e3779b9));
+      for (let first = 0; first < FUZZ_CASES; first += FUZZ_BATCH) {
+        const batch = Array.from({ length: FUZZ_BATCH }, () => ({
+          pieces: fuzzCase(r),
+          reset: r.chance(0.1),
+        }));
+        try {
+          await Promise.all(batch.map((c) => sendFuzz(e, c.pieces, c.reset)));
+          await assertServing();
+        } catch (err) {
+          const where = `cases ${first}–${first + FUZZ_BATCH - 1} of seed ${fuzzSeed}`;
+          throw new Error(`${where} (replay with LOCALCONNECT_FUZZ_SEED=${fuzzSeed}): ${String(err)}`, {
+            cause: err,
+          });
+        }
+      }
     });
   });
 }

@@ -112,16 +112,21 @@ export class AgentService {
     return { id: record.id, instanceId: record.instanceId, userId: record.userId };
   }
 
-  /** Ends the session: the agent goes Offline and offers not yet accepted go back to their queues. */
+  /**
+   * Ends the session: the agent goes Offline, offers not yet accepted go back to their queues,
+   * and the agent leaves the chats they are in (see leaveChats).
+   */
   async signOut(session: Session): Promise<void> {
-    await this.#change(session, async (tx, agent, changes) => {
+    await this.#change(session, async (tx, agent, changes, events) => {
       await tx.sessions.remove(session.id);
+      const connected = connectedContacts(agent);
       await this.#d.router.setStatus(
         tx,
         agent,
         await systemStatus(tx, session.instanceId, 'OFFLINE'),
         changes,
       );
+      events.push(...(await this.#leaveChats(tx, agent, connected)));
     });
     // The session's open workspaces learn that it has ended.
     this.#d.bus.publish(topics.agent(session.instanceId, session.userId), { signedOut: session.id });
@@ -223,12 +228,7 @@ export class AgentService {
   async end(session: Session, contactId: string): Promise<void> {
     await this.#change(session, async (tx, agent, _changes, events) => {
       this.#held(agent, contactId, 'CONNECTED');
-      const contact = await this.#liveContact(tx, session, contactId);
-      const participant = await this.#agentParticipant(tx, session, contactId);
-      // A customer who left first (the agent stayed on) disconnected the contact.
-      const reason =
-        contact.details.customerLeftAt !== undefined ? 'CUSTOMER_DISCONNECT' : 'AGENT_DISCONNECT';
-      events.push(...(await this.#d.chats.end(tx, contact, reason, participant)));
+      events.push(...(await this.#leaveChat(tx, session, contactId, false)));
     });
   }
 
@@ -293,14 +293,45 @@ export class AgentService {
       throw new AgentError('Conflict', `Contact ${contactId} is not ${state.toLowerCase()} for this agent`);
   }
 
-  async #liveContact(tx: StoreTx, session: Session, contactId: string): Promise<ContactRecord> {
+  /**
+   * The agent leaves a chat they are connected to, which ends it as their leaving does.
+   * `revoked`: their right to it ended with their session, so their own participant.left is
+   * the last their sockets get.
+   */
+  async #leaveChat(tx: StoreTx, agent: Where, contactId: string, revoked: boolean): Promise<ChatEvent[]> {
+    const contact = await this.#liveContact(tx, agent, contactId);
+    const participant = await this.#agentParticipant(tx, agent, contactId);
+    // A customer who left first (the agent stayed on) disconnected the contact.
+    const reason = contact.details.customerLeftAt !== undefined ? 'CUSTOMER_DISCONNECT' : 'AGENT_DISCONNECT';
+    return this.#d.chats.end(tx, contact, reason, participant, { revoked });
+  }
+
+  /**
+   * The agent's session ended (sign-out, DeleteUser) while they were in chats: they leave each
+   * rather than leave its customer with nobody to answer, their sockets close at once and their
+   * connection tokens stop working (the chats end). A chat already over is skipped.
+   */
+  async #leaveChats(tx: StoreTx, agent: Where, contactIds: string[]): Promise<ChatEvent[]> {
+    const events: ChatEvent[] = [];
+    for (const contactId of contactIds) {
+      try {
+        events.push(...(await this.#leaveChat(tx, agent, contactId, true)));
+      } catch (err) {
+        // Thrown by the look-ups, before anything was written.
+        if (!(err instanceof AgentError)) throw err;
+      }
+    }
+    return events;
+  }
+
+  async #liveContact(tx: StoreTx, session: Where, contactId: string): Promise<ContactRecord> {
     const contact = await tx.contacts.get(session.instanceId, contactId);
     if (!contact || contact.state !== 'ACTIVE')
       throw new AgentError('Conflict', `Contact ${contactId} has ended`);
     return contact;
   }
 
-  async #agentParticipant(tx: StoreTx, session: Session, contactId: string): Promise<ParticipantRecord> {
+  async #agentParticipant(tx: StoreTx, session: Where, contactId: string): Promise<ParticipantRecord> {
     const contact = await this.#liveContact(tx, session, contactId);
     const id = (contact.details.agentInfo as { ParticipantId?: string } | undefined)?.ParticipantId;
     const participant = id ? await tx.participants.get(id) : undefined;
@@ -364,20 +395,31 @@ export class AgentService {
 
   /**
    * DeleteUser, before the user is removed: their agent goes Offline, so offers they have not
-   * accepted go back to their queues. Their sessions stop working with the user (authenticate).
+   * accepted go back to their queues, and leaves the chats they are in (see leaveChats). Their
+   * sessions stop working with the user (authenticate). Returns the chat events, for
+   * signedOutEverywhere once committed.
    */
-  async retire(tx: StoreTx, user: ResourceRecord, changes: RoutingChanges): Promise<void> {
+  async retire(tx: StoreTx, user: ResourceRecord, changes: RoutingChanges): Promise<ChatEvent[]> {
     const record = await tx.agents.get(user.instanceId, user.id);
-    if (!record) return;
+    if (!record) return [];
+    const agent = toAgent(record);
+    const connected = connectedContacts(agent);
     const offline = await systemStatus(tx, user.instanceId, 'OFFLINE');
-    await this.#d.router.setStatus(tx, toAgent(record), offline, changes);
+    await this.#d.router.setStatus(tx, agent, offline, changes);
+    const left = await this.#leaveChats(tx, agent, connected);
     // Nobody is left to show the state to.
     changes.agents.delete(`${user.instanceId}/${user.id}`);
+    return left;
   }
 
-  /** Closes every open workspace of the user (their sessions have ended: DeleteUser). */
-  signedOutEverywhere(instanceId: string, userId: string): void {
+  /**
+   * After DeleteUser: closes every open workspace of the user (their sessions have ended), then
+   * publishes the chats their agent left (retire) — in that order, so no workspace is pushed the
+   * state of an agent who no longer exists.
+   */
+  signedOutEverywhere(instanceId: string, userId: string, left: ChatEvent[]): void {
     this.#d.bus.publish(topics.agent(instanceId, userId), { signedOut: ALL_SESSIONS });
+    this.#d.chats.publish(left);
   }
 
   /**
@@ -405,6 +447,12 @@ export class AgentService {
 }
 
 export { statusRef };
+
+/** Where an agent is: the instance, for the look-ups by contact. */
+type Where = Pick<Session, 'instanceId'>;
+
+const connectedContacts = (agent: Agent) =>
+  agent.state.contacts.filter((c) => c.state === 'CONNECTED').map((c) => c.contactId);
 
 const tooManyAttempts = (waitMs: number) =>
   new AgentError('TooManyAttempts', 'Too many sign-in attempts; wait and try again', {

@@ -33,7 +33,10 @@ export interface ChatEvent {
   item: ChatItem;
   /** The chat ended with this item: sockets close after delivering it. */
   ended?: boolean;
-  /** The participant whose right to the chat ends with this item (they left a chat that goes on). */
+  /**
+   * The participant whose right to the chat ends with this item: they left a chat that goes on,
+   * or their session ended (an agent signed out or deleted) and the chat ends after them.
+   */
   revokes?: string;
   /** On the ended event: the contact's instance (for the transcript written at the end). */
   endedIn?: string;

@@ -114,19 +114,26 @@ export class ChatService {
   /**
    * Ends a chat: the leaving participant's participant.left (if one left), chat.ended, every
    * participant marked gone, the contact ENDED with its reason. Returns the events to publish.
+   * `revoked`: the leaving participant's right to the chat ended before the chat did (their
+   * session ended), so their own participant.left is the last their sockets get.
    */
   async end(
     tx: StoreTx,
     contact: ContactRecord,
     reason: string,
     leaving?: ParticipantRecord,
+    { revoked = false } = {},
   ): Promise<ChatEvent[]> {
     const now = this.#d.clock.now();
     const events: ChatEvent[] = [];
-    if (leaving)
-      events.push(
-        await this.append(tx, contact, { type: 'EVENT', contentType: contentTypes.left, from: leaving }),
-      );
+    if (leaving) {
+      const left = await this.append(tx, contact, {
+        type: 'EVENT',
+        contentType: contentTypes.left,
+        from: leaving,
+      });
+      events.push(revoked ? { ...left, revokes: leaving.id } : left);
+    }
     const ended = await this.append(tx, contact, { type: 'EVENT', contentType: contentTypes.ended });
     const afterCommit = await this.#d.onEnded?.(tx, contact);
     events.push({ ...ended, ended: true, endedIn: contact.instanceId, ...(afterCommit && { afterCommit }) });

@@ -120,13 +120,13 @@ export class RoutingProvider {
   }
 
   async deleteUser(input: S.DeleteUserRequest, ctx: RequestContext): Promise<Record<string, never>> {
-    const user = await this.#change(ctx, input.InstanceId, async (tx, instance, changes) => {
+    const { user, left } = await this.#change(ctx, input.InstanceId, async (tx, instance, changes) => {
       const found = await this.#d.resources.require(tx, instance, 'user', input.UserId);
-      await this.#d.agents.retire(tx, found, changes);
+      const left = await this.#d.agents.retire(tx, found, changes);
       await this.#d.resources.remove(tx, found);
-      return found;
+      return { user: found, left };
     });
-    this.#d.agents.signedOutEverywhere(user.instanceId, user.id);
+    this.#d.agents.signedOutEverywhere(user.instanceId, user.id, left);
     return {};
   }
 
