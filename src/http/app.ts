@@ -46,22 +46,25 @@ export function buildApp(options: AppOptions): FastifyInstance {
   app.addHook('onRequest', async (req, reply) => {
     reply.header('x-amzn-RequestId', req.id);
   });
+  // A body over the cap, whichever part of the node refuses it: Fastify asks for the
+  // connection to close, which would reset it under a client still sending; the rest of the
+  // body is read instead, and the connection ends past a bound.
+  const bound = discardBound(options.bodyLimit);
+  app.addHook('onError', async (req, reply, err: Error & { statusCode?: number }) => {
+    if (err.statusCode !== 413) return;
+    reply.removeHeader('connection');
+    discardRestOfBody(req.raw, bound);
+  });
   options.before?.(app);
   for (const service of options.services) registerService(app, service);
   for (const { prefix, plugin } of options.plugins ?? []) void app.register(plugin, { prefix });
   const models = options.services.map((s) => s.model);
-  const bound = discardBound(options.bodyLimit);
   app.setNotFoundHandler((req, reply) => sendServiceError(reply, notFoundError(models, req.method, req.url)));
   // Failures Fastify detects before a route runs: oversized or truncated bodies, bad headers.
   app.setErrorHandler((err: Error & { statusCode?: number; code?: string }, req, reply) => {
     if (err instanceof ServiceError) return sendServiceError(reply, err);
-    if (err.statusCode === 413) {
-      // Fastify asks for the connection to close, which would reset it under a client still
-      // sending; the rest of the body is read instead, and the connection ends past a bound.
-      reply.removeHeader('connection');
-      discardRestOfBody(req.raw, bound);
+    if (err.statusCode === 413)
       return sendServiceError(reply, protocolErrors.bodyTooLarge(options.bodyLimit));
-    }
     // A body with an empty or unparsable Content-Type: refused by Fastify before the parser's own check.
     if (err.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE') {
       return sendServiceError(

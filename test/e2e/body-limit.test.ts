@@ -22,6 +22,8 @@ after(() => node.close());
 
 interface Upload {
   framing: 'length' | 'chunked';
+  /** Request line target: the Connect API unless said. */
+  target?: string;
   total: number;
   chunk: number;
   /** Milliseconds between chunks (0: as fast as the socket takes them). */
@@ -61,7 +63,7 @@ function upload(u: Upload): Promise<Outcome> {
     socket.on('error', (e: NodeJS.ErrnoException) => (error ??= e.code ?? e.message));
     socket.on('close', () => resolve({ response, error, sent }));
     socket.write(
-      'PUT /contact/chat HTTP/1.1\r\n' +
+      `${u.target ?? 'PUT /contact/chat'} HTTP/1.1\r\n` +
         `Host: ${url.host}\r\nContent-Type: application/json\r\nConnection: keep-alive\r\n` +
         (u.framing === 'length'
           ? `Content-Length: ${u.total}\r\n\r\n`
@@ -169,6 +171,20 @@ describe('a body over the cap, still being sent', () => {
       assert.ok(err, 'the call succeeded');
       assert.equal(err.name, 'RequestEntityTooLargeException', `attempt ${i}: ${err.name}: ${err.message}`);
       assert.equal(err.$metadata?.httpStatusCode, 413);
+    }
+    await stillServes();
+  });
+
+  it('the workspace API answers its own 413 to clients still sending, and is not reset', async () => {
+    const outcomes = await Promise.all(
+      [0, 1, 2].map(() =>
+        upload({ framing: 'length', total: TOTAL, chunk: 256 * 1024, target: 'POST /agent/api/session' }),
+      ),
+    );
+    for (const [i, o] of outcomes.entries()) {
+      const parsed = parseResponse(o.response);
+      assert.ok(parsed, `client ${i}: no whole response (error ${o.error ?? 'none'})`);
+      assert.equal(parsed.status, 413);
     }
     await stillServes();
   });
