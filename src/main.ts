@@ -17,7 +17,7 @@ import type { ChatService } from './domain/chat/chat-service.ts';
 import type { ParticipantProvider } from './services/participant/provider.ts';
 import { allowBrowsers, participantEdge } from './services/participant/edge.ts';
 import { attachChatGateway } from './gateway/chat-gateway.ts';
-import { createLogger } from './log.ts';
+import { createLogs } from './log.ts';
 import type { AgentService } from './domain/agents/agent-service.ts';
 import { agentEdge, AGENT_API } from './services/agent/edge.ts';
 import { attachAgentGateway } from './gateway/agent-gateway.ts';
@@ -47,7 +47,7 @@ export async function startNode(config: Config, overrides: NodeOverrides = {}): 
   const worker = new Worker(new URL('./domain-thread/domain-thread.ts', import.meta.url), {
     workerData: { config, clockBuffer: clock instanceof ManualClock ? clock.buffer : undefined },
   });
-  const log = createLogger(config.logLevel, config.logFormat);
+  const { log, allowListed } = createLogs(config.logLevel, config.logFormat);
   // app is built once the domain is up; events reach its gateways through this bus.
   const bus = new MainThreadBus(
     (m: TopicMessage) => worker.postMessage(m),
@@ -58,7 +58,7 @@ export async function startNode(config: Config, overrides: NodeOverrides = {}): 
     if ('event' in m) bus.deliver(m);
     else if ('log' in m) {
       const { level, msg, ...fields } = m.log;
-      log[level](fields, msg);
+      allowListed[level](fields, msg);
     } else if ('ready' in m) started.resolve(m.ready);
     else if ('failed' in m)
       started.reject(Object.assign(new Error(m.failed.message), { stack: m.failed.stack }));
@@ -97,6 +97,7 @@ export async function startNode(config: Config, overrides: NodeOverrides = {}): 
   const app = buildApp({
     bodyLimit: config.bodyLimit,
     logger: log,
+    callLog: allowListed,
     services: [
       connectEdge({ provider, accessKeys, clock, rateLimits, region: config.region }),
       participantEdge(domain.proxy<ParticipantProvider>('participant'), config.region),
