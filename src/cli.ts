@@ -65,9 +65,11 @@ async function serve(argv: string[]): Promise<void> {
     process.stdout.write(USAGE);
     process.exit(0);
   }
-  installProcessGuard({
-    error: (obj, msg) => process.stderr.write(`localconnect: ${msg} ${JSON.stringify(obj)}\n`),
-  });
+  // On stderr until the node, and with it the node's log, is up.
+  let guardLog: { error(obj: object, msg: string): void } = {
+    error: (obj, msg) => void process.stderr.write(`localconnect: ${msg} ${JSON.stringify(obj)}\n`),
+  };
+  installProcessGuard({ error: (obj, msg) => guardLog.error(obj, msg) });
   let config: Config;
   try {
     config = loadConfig(argv, process.env);
@@ -84,6 +86,7 @@ async function serve(argv: string[]): Promise<void> {
   } catch (err) {
     startFailed(config, err as NodeJS.ErrnoException);
   }
+  guardLog = node.app.log;
   process.stdout.write(`${banner(config, node)}\n`);
   let stopping = false;
   const stop = (signal: string) => {

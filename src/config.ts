@@ -8,6 +8,9 @@ import { isIPv4 } from 'node:net';
 import { normalize } from './http/origin-policy.ts';
 import { buildQuotas, QUOTA_PROFILES, type QuotaProfile, type Quotas } from './quotas.ts';
 
+export const LOG_FORMATS = ['json', 'pretty'] as const;
+export type LogFormat = (typeof LOG_FORMATS)[number];
+
 export interface Config {
   host: string;
   port: number;
@@ -19,6 +22,8 @@ export interface Config {
   /** A fixed API access key instead of the generated one. */
   accessKey?: { accessKeyId: string; secretAccessKey: string };
   logLevel: string;
+  /** JSON lines, or human ones (the default when stderr is a terminal). */
+  logFormat: LogFormat;
   /** Largest request body accepted, in bytes. */
   bodyLimit: number;
   /** How long an agent has to accept an offered contact before it counts as missed. */
@@ -40,6 +45,8 @@ Options (environment variable in brackets):
   --quotas PROFILE     default | aws: Amazon Connect's default quotas (LOCALCONNECT_QUOTAS)
   --quota NAME=VALUE   override one quota, e.g. StartChatContact=5/8 or activeChatsPerInstance=100
   --log-level LEVEL    fatal | error | warn | info | debug (LOCALCONNECT_LOG_LEVEL, default info)
+  --log-format FORMAT  json | pretty: JSON lines or human ones on stderr (LOCALCONNECT_LOG_FORMAT;
+                       default pretty when stderr is a terminal, json otherwise)
   --offer-timeout SEC  seconds an agent has to accept a contact (LOCALCONNECT_OFFER_TIMEOUT, default 20)
   --public-origin URL  another origin the node's pages are served from, e.g. https://cc.example.com
                        behind a TLS proxy; repeatable (LOCALCONNECT_PUBLIC_ORIGINS, comma-separated)
@@ -60,6 +67,7 @@ const OPTIONS = {
   quotas: { type: 'string' },
   quota: { type: 'string', multiple: true },
   'log-level': { type: 'string' },
+  'log-format': { type: 'string' },
   'body-limit': { type: 'string' },
   'offer-timeout': { type: 'string' },
   'public-origin': { type: 'string', multiple: true },
@@ -114,6 +122,11 @@ export function loadConfig(argv: string[], env: Record<string, string | undefine
   const testPagesEnv = env.LOCALCONNECT_TEST_PAGES;
   if (testPagesEnv !== undefined && testPagesEnv !== 'on' && testPagesEnv !== 'off')
     throw new ConfigError('LOCALCONNECT_TEST_PAGES must be on or off');
+  const logFormat = (values['log-format'] ??
+    env.LOCALCONNECT_LOG_FORMAT ??
+    (process.stderr.isTTY ? 'pretty' : 'json')) as LogFormat;
+  if (!LOG_FORMATS.includes(logFormat))
+    throw new ConfigError(`--log-format must be one of: ${LOG_FORMATS.join(', ')}`);
   const offerTimeout = Number(values['offer-timeout'] ?? env.LOCALCONNECT_OFFER_TIMEOUT ?? 20);
   if (!Number.isFinite(offerTimeout) || offerTimeout < 1 || offerTimeout > 600)
     throw new ConfigError('--offer-timeout must be between 1 and 600 seconds');
@@ -127,6 +140,7 @@ export function loadConfig(argv: string[], env: Record<string, string | undefine
     quotas,
     accessKey: keyId && secret ? { accessKeyId: keyId, secretAccessKey: secret } : undefined,
     logLevel: values['log-level'] ?? env.LOCALCONNECT_LOG_LEVEL ?? 'info',
+    logFormat,
     bodyLimit,
     offerTimeoutMs: Math.round(offerTimeout * 1000),
     publicOrigins,

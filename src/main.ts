@@ -17,7 +17,7 @@ import type { ChatService } from './domain/chat/chat-service.ts';
 import type { ParticipantProvider } from './services/participant/provider.ts';
 import { allowBrowsers, participantEdge } from './services/participant/edge.ts';
 import { attachChatGateway } from './gateway/chat-gateway.ts';
-import { logOptions } from './log.ts';
+import { createLogs } from './log.ts';
 import type { AgentService } from './domain/agents/agent-service.ts';
 import { agentEdge, AGENT_API } from './services/agent/edge.ts';
 import { attachAgentGateway } from './gateway/agent-gateway.ts';
@@ -47,10 +47,7 @@ export async function startNode(config: Config, overrides: NodeOverrides = {}): 
   const worker = new Worker(new URL('./domain-thread/domain-thread.ts', import.meta.url), {
     workerData: { config, clockBuffer: clock instanceof ManualClock ? clock.buffer : undefined },
   });
-  // Until the HTTP server (and its logger) exists, failures go to stderr.
-  let log: { error(obj: object, msg: string): void } = {
-    error: (_obj, msg) => void process.stderr.write(`${msg}\n`),
-  };
+  const { log, allowListed } = createLogs(config.logLevel, config.logFormat);
   // app is built once the domain is up; events reach its gateways through this bus.
   const bus = new MainThreadBus(
     (m: TopicMessage) => worker.postMessage(m),
@@ -60,8 +57,8 @@ export async function startNode(config: Config, overrides: NodeOverrides = {}): 
   const domain = new Caller(worker, (m: ToMain) => {
     if ('event' in m) bus.deliver(m);
     else if ('log' in m) {
-      const { msg, ...fields } = m.log;
-      log.error(fields, msg);
+      const { level, msg, ...fields } = m.log;
+      allowListed[level](fields, msg);
     } else if ('ready' in m) started.resolve(m.ready);
     else if ('failed' in m)
       started.reject(Object.assign(new Error(m.failed.message), { stack: m.failed.stack }));
@@ -99,7 +96,8 @@ export async function startNode(config: Config, overrides: NodeOverrides = {}): 
   const rateLimits = new ApiRateLimits(config.quotas, clock);
   const app = buildApp({
     bodyLimit: config.bodyLimit,
-    logger: logOptions(config.logLevel),
+    logger: log,
+    callLog: allowListed,
     services: [
       connectEdge({ provider, accessKeys, clock, rateLimits, region: config.region }),
       participantEdge(domain.proxy<ParticipantProvider>('participant'), config.region),
@@ -123,7 +121,6 @@ export async function startNode(config: Config, overrides: NodeOverrides = {}): 
     ],
   });
   serving.app = app;
-  log = app.log;
   const gateway = attachChatGateway(app.server, chats, bus, app.log);
   const agentGateway = attachAgentGateway({
     server: app.server,
@@ -144,6 +141,7 @@ export async function startNode(config: Config, overrides: NodeOverrides = {}): 
     // (Refused at once if the domain thread has already stopped.)
     await control.close().catch(() => undefined);
     await worker.terminate();
+    log.flush();
   });
   try {
     await app.listen({ host: config.host, port: config.port });

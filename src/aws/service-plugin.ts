@@ -73,6 +73,7 @@ export function registerService(app: FastifyInstance, edge: ServiceEdge): void {
     app.route({
       method: op.http.method as 'GET',
       url: routePath(op.http.requestUri),
+      config: { operation: op.name },
       handler: async (req: FastifyRequest, reply: FastifyReply) => {
         const ctx: RequestContext = { requestId: req.id, operation: op.name, region: edge.defaultRegion };
         try {
@@ -89,6 +90,7 @@ export function registerService(app: FastifyInstance, edge: ServiceEdge): void {
             headers: req.headers,
             body,
           });
+          if (typeof input.InstanceId === 'string') req.instanceId = input.InstanceId;
           edge.admit?.(op, input, ctx);
           const output = await handler(input, ctx);
           reply

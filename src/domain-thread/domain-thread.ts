@@ -8,7 +8,8 @@ import type { Config } from '../config.ts';
 import { ManualClock, systemClock } from '../ports/clock.ts';
 import { randomIds } from '../ports/ids.ts';
 import { DomainThreadBus } from './event-bridge.ts';
-import { buildDomain, type DomainLog } from './domain.ts';
+import { buildDomain } from './domain.ts';
+import { ThreadLog, errorOf } from './thread-log.ts';
 import { serveCalls } from './rpc.ts';
 import type { ToMain } from './messages.ts';
 
@@ -16,14 +17,7 @@ const port = parentPort!;
 const post = (m: ToMain) => port.postMessage(m);
 const { config, clockBuffer } = workerData as { config: Config; clockBuffer?: SharedArrayBuffer };
 
-const errorOf = (err: unknown) =>
-  err instanceof Error ? { message: err.message, stack: err.stack } : { message: String(err) };
-const log: DomainLog = {
-  error: (obj, msg) => {
-    const { err, ...rest } = obj as { err?: unknown };
-    post({ log: { ...rest, ...(err !== undefined && { err: errorOf(err) }), msg } });
-  },
-};
+const log = new ThreadLog(post);
 
 const bus = new DomainThreadBus(post, (err, topic) => log.error({ err, topic }, 'event subscriber failed'));
 

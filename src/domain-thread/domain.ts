@@ -11,6 +11,7 @@ import type { Config } from '../config.ts';
 import type { Clock } from '../ports/clock.ts';
 import type { EventBus } from '../ports/event-bus.ts';
 import type { IdGenerator } from '../ports/ids.ts';
+import type { Log } from '../ports/log.ts';
 import type { AccessKeyRecord, Store } from '../ports/store.ts';
 import { openSqliteStore } from '../adapters/store/sqlite/sqlite-store.ts';
 import { FsBlobStore } from '../adapters/blob/fs-blob-store.ts';
@@ -31,10 +32,6 @@ import { ConnectProvider } from '../services/connect/provider.ts';
 import { ParticipantProvider } from '../services/participant/provider.ts';
 import { CHAT_WEBSOCKET_PATH } from '../gateway/chat-gateway.ts';
 import { bootstrap, markProvisioned, type BootstrapInfo } from '../bootstrap.ts';
-
-export interface DomainLog {
-  error(obj: object, msg: string): void;
-}
 
 /** What the main thread calls, by name. */
 export interface DomainTargets {
@@ -66,7 +63,7 @@ export async function buildDomain(
   clock: Clock,
   ids: IdGenerator,
   bus: EventBus,
-  log: DomainLog,
+  log: Log,
 ): Promise<Domain> {
   mkdirSync(config.dataDir, { recursive: true, mode: 0o700 });
   const store: Store = await openSqliteStore(join(config.dataDir, 'localconnect.db'));
@@ -84,12 +81,12 @@ export async function buildDomain(
       bus,
       blobs: new FsBlobStore(join(config.dataDir, 'blobs')),
       tokens: new ConnectionTokens(await tokenKey(store)),
-      onError: (err) => log.error({ err }, 'after-chat work failed'),
+      log,
       websocketUrl: (token) => `${websocketBase}${CHAT_WEBSOCKET_PATH}?token=${token}`,
       onEnded: async (tx, contact) => {
         const changes = new RoutingChanges();
         await router.contactEnded(tx, contact, changes);
-        return () => announce(bus, changes);
+        return () => announce(bus, log, changes);
       },
     });
     const flows = new ChatFlows({
@@ -102,7 +99,7 @@ export async function buildDomain(
       enqueue: async (tx, contact, queueId) => {
         const changes = new RoutingChanges();
         await router.enqueue(tx, contact, queueId, changes);
-        return () => announce(bus, changes);
+        return () => announce(bus, log, changes);
       },
       onError: (err, contactId) => log.error({ err, contactId }, 'contact flow failed'),
     });
@@ -114,6 +111,7 @@ export async function buildDomain(
       resources,
       chats,
       limits: { activeChatsPerInstance: config.quotas.activeChatsPerInstance },
+      log,
       startFlow: (tx, contact) => flows.startIn(tx, contact),
     });
     const info = await bootstrap(config, { store, clock, ids, instances, resources, accessKeys, passwords });
@@ -122,6 +120,7 @@ export async function buildDomain(
       clock,
       ids,
       bus,
+      log,
       router,
       chats,
       accountId: config.accountId,

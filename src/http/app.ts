@@ -4,10 +4,10 @@
  * AWS wire form for requests no service took and for failures before a service ran.
  */
 import { randomUUID } from 'node:crypto';
-import Fastify, { LogController, type FastifyInstance, type FastifyServerOptions } from 'fastify';
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import { notFoundError, registerService, sendServiceError, type ServiceEdge } from '../aws/service-plugin.ts';
 import { ServiceError, protocolErrors } from '../aws/service-error.ts';
-import { lazyChildLogger } from '../log.ts';
+import { apiCallLine, lazyChildLogger } from '../log.ts';
 import { discardBound, discardRestOfBody } from './refused-body.ts';
 
 export interface AppOptions {
@@ -17,15 +17,17 @@ export interface AppOptions {
   /** Non-AWS parts (the agent workspace, pages), each encapsulated under its prefix with its own errors. */
   plugins?: { prefix: string; plugin: (app: FastifyInstance) => Promise<void> }[];
   bodyLimit: number;
-  logger: FastifyServerOptions['logger'];
+  logger: FastifyBaseLogger;
+  /** Where the line for each API call goes (log.ts). */
+  callLog: Pick<FastifyBaseLogger, 'info'>;
 }
 
 export function buildApp(options: AppOptions): FastifyInstance {
   const app = Fastify({
-    logger: options.logger,
+    loggerInstance: options.logger,
     childLoggerFactory: lazyChildLogger,
-    // Per-request lines would cost more than the requests at thousands a second; errors are logged.
-    logController: new LogController({ disableRequestLogging: true }),
+    // Fastify's two lines per request are replaced by one, written once the response has ended.
+    logController: new LogController({ disableRequestLogging: true, requestIdLogLabel: 'requestId' }),
     bodyLimit: options.bodyLimit,
     genReqId: () => randomUUID(),
     return503OnClosing: true,
@@ -43,6 +45,7 @@ export function buildApp(options: AppOptions): FastifyInstance {
   });
   app.removeAllContentTypeParsers();
   app.addContentTypeParser('*', { parseAs: 'buffer' }, (_req, body, done) => done(null, body));
+  app.decorateRequest('instanceId', undefined);
   app.addHook('onRequest', async (req, reply) => {
     reply.header('x-amzn-RequestId', req.id);
   });
@@ -54,6 +57,11 @@ export function buildApp(options: AppOptions): FastifyInstance {
     if (err.statusCode !== 413) return;
     reply.removeHeader('connection');
     discardRestOfBody(req.raw, bound);
+  });
+  // Not on the request's own child logger, which costs more to build than the line.
+  app.addHook('onResponse', (req, reply, done) => {
+    options.callLog.info(apiCallLine(req, reply), 'api call');
+    done();
   });
   options.before?.(app);
   for (const service of options.services) registerService(app, service);

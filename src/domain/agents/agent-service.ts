@@ -11,6 +11,7 @@
  */
 import type { Clock } from '../../ports/clock.ts';
 import { topics, type EventBus } from '../../ports/event-bus.ts';
+import type { Log } from '../../ports/log.ts';
 import type { IdGenerator } from '../../ports/ids.ts';
 import type { ContactRecord, ParticipantRecord, ResourceRecord, Store, StoreTx } from '../../ports/store.ts';
 import { HasherBusy, type PasswordHasher } from '../../ports/password-hasher.ts';
@@ -41,6 +42,8 @@ export interface AgentServiceDeps {
   clock: Clock;
   ids: IdGenerator;
   bus: EventBus;
+  /** Where the contacts' routing steps are logged. */
+  log: Log;
   router: Router;
   chats: ChatService;
   /** The account whose instances agents sign in to. */
@@ -284,7 +287,7 @@ export class AgentService {
       throw err;
     }
     this.#d.chats.publish(done.events);
-    announce(this.#d.bus, done.changes);
+    announce(this.#d.bus, this.#d.log, done.changes);
     return done.result;
   }
 
@@ -363,7 +366,7 @@ export class AgentService {
       const changes = new RoutingChanges();
       return { result: await fn(tx, changes), changes };
     });
-    announce(this.#d.bus, changes);
+    announce(this.#d.bus, this.#d.log, changes);
     return result;
   }
 

@@ -7,6 +7,7 @@ import { hash } from 'node:crypto';
 import type { Clock } from '../../ports/clock.ts';
 import type { IdGenerator } from '../../ports/ids.ts';
 import type { EventBus } from '../../ports/event-bus.ts';
+import type { Log } from '../../ports/log.ts';
 import type { BlobStore } from '../../ports/blob-store.ts';
 import { topics } from '../../ports/event-bus.ts';
 import type { ContactRecord, ParticipantRecord, Store, StoreTx } from '../../ports/store.ts';
@@ -41,8 +42,8 @@ export interface ChatServiceDeps {
   bus: EventBus;
   blobs: BlobStore;
   tokens: ConnectionTokens;
-  /** Failures of work done after a request was answered (transcript upload). */
-  onError: (err: unknown) => void;
+  /** Where a chat's end is logged, and failures of work done after a request was answered (transcript upload). */
+  log: Log;
   /** The URL a websocket token is used at. */
   websocketUrl: (token: string) => string;
   /**
@@ -135,8 +136,15 @@ export class ChatService {
       events.push(revoked ? { ...left, revokes: leaving.id } : left);
     }
     const ended = await this.append(tx, contact, { type: 'EVENT', contentType: contentTypes.ended });
-    const afterCommit = await this.#d.onEnded?.(tx, contact);
-    events.push({ ...ended, ended: true, endedIn: contact.instanceId, ...(afterCommit && { afterCommit }) });
+    const routed = await this.#d.onEnded?.(tx, contact);
+    const afterCommit = () => {
+      this.#d.log.info(
+        { contactId: contact.id, instanceId: contact.instanceId, channel: contact.channel, reason },
+        'contact ended',
+      );
+      routed?.();
+    };
+    events.push({ ...ended, ended: true, endedIn: contact.instanceId, afterCommit });
     for (const p of await tx.participants.listByContact(contact.id)) {
       if (p.leftAt === undefined) await tx.participants.update({ ...p, leftAt: now });
     }
@@ -167,7 +175,9 @@ export class ChatService {
       this.#d.bus.publish(topics.chat(e.item.InitialContactId), e);
       if (e.endedIn) {
         const work = this.#archive(e.item.InitialContactId, e.endedIn, e.item.ContactId)
-          .catch((err) => this.#d.onError(err))
+          .catch((err) =>
+            this.#d.log.error({ err, contactId: e.item.ContactId }, 'writing the transcript failed'),
+          )
           .finally(() => this.#pending.delete(work));
         this.#pending.add(work);
       }

@@ -5,6 +5,7 @@
  */
 import type { Clock } from '../../ports/clock.ts';
 import type { IdGenerator } from '../../ports/ids.ts';
+import type { Log } from '../../ports/log.ts';
 import type { ContactRecord, InstanceRecord, ParticipantRecord, Store, StoreTx } from '../../ports/store.ts';
 import type {
   CreateParticipantRequest,
@@ -44,6 +45,8 @@ export interface ContactServiceDeps {
   resources: ResourceService;
   chats: ChatService;
   limits: ContactLimits;
+  /** Where a contact's start is logged. */
+  log: Log;
   /**
    * Runs a chat's flow up to its first wait inside the transaction that creates it (not for
    * idempotent repeats); returns what to do once that transaction commits.
@@ -63,9 +66,11 @@ export class ContactService {
     const supported = req.SupportedMessagingContentTypes ?? DEFAULT_SUPPORTED_TYPES;
     checkStartChat(req, supported);
     const { store, clock, ids, limits, chats } = this.#d;
-    const { response, events, flowStarted } = await store.transaction<{
+    const { response, events, started, flowStarted } = await store.transaction<{
       response: StartChatContactResponse;
       events: ChatEvent[];
+      /** The contact, unless this was a repeat of an earlier request. */
+      started?: ContactRecord;
       flowStarted?: () => void;
     }>(async (tx) => {
       const instance = await this.#d.instances.require(tx, caller, req.InstanceId);
@@ -152,8 +157,12 @@ export class ContactService {
           }),
         );
       }
-      return { response, events, flowStarted: await this.#d.startFlow?.(tx, contact) };
+      return { response, events, started: contact, flowStarted: await this.#d.startFlow?.(tx, contact) };
     });
+    if (started) {
+      const { id: contactId, instanceId, channel, flowId } = started;
+      this.#d.log.info({ contactId, instanceId, channel, flowId }, 'contact started');
+    }
     chats.publish(events);
     flowStarted?.();
     return response;

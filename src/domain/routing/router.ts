@@ -14,10 +14,12 @@
  *   nothing until they clear it or set a status) and goes back to the queue, as does a rejected
  *   one. Agents who passed a contact over are offered it again only when nobody else can take it.
  *
- * Changes are collected in RoutingChanges for the caller to announce once committed.
+ * Changes are collected in RoutingChanges for the caller to announce once committed, with the
+ * contacts' steps (queued, offered, accepted, rejected, missed) for the log.
  */
 import type { Clock } from '../../ports/clock.ts';
 import { topics, type EventBus } from '../../ports/event-bus.ts';
+import type { Log, LogFields } from '../../ports/log.ts';
 import type { Channel, ContactRecord, QueuedContactRecord, StoreTx } from '../../ports/store.ts';
 import {
   freeSlots,
@@ -42,14 +44,21 @@ export class RoutingChanges {
   readonly agents = new Set<string>();
   /** Instances whose queues changed. */
   readonly instances = new Set<string>();
+  /** What happened to contacts, in order: a line each for the log. */
+  readonly steps: { level: 'info' | 'warn'; msg: string; fields: LogFields }[] = [];
 
   agent(a: { instanceId: string; userId: string }): void {
     this.agents.add(`${a.instanceId}/${a.userId}`);
   }
+
+  step(level: 'info' | 'warn', msg: string, fields: LogFields): void {
+    this.steps.push({ level, msg, fields });
+  }
 }
 
-/** Publishes what changed, once the transaction that changed it has committed. */
-export function announce(bus: EventBus, changes: RoutingChanges): void {
+/** Logs the contacts' steps and publishes what changed, once the transaction that changed it has committed. */
+export function announce(bus: EventBus, log: Log, changes: RoutingChanges): void {
+  for (const { level, msg, fields } of changes.steps) log[level](fields, msg);
   for (const key of changes.agents) {
     const [instanceId, userId] = key.split('/');
     bus.publish(topics.agent(instanceId, userId), {});
@@ -91,6 +100,12 @@ export class Router {
     };
     await tx.queuedContacts.put(entry);
     changes.instances.add(contact.instanceId);
+    changes.step('info', 'contact queued', {
+      contactId: contact.id,
+      instanceId: contact.instanceId,
+      channel: contact.channel,
+      queueId,
+    });
     await this.#routeContact(tx, entry, changes);
   }
 
@@ -131,6 +146,11 @@ export class Router {
     await tx.queuedContacts.remove(agent.instanceId, contactId);
     changes.instances.add(agent.instanceId);
     await this.#save(tx, agent, changes);
+    changes.step('info', 'contact accepted', {
+      contactId,
+      instanceId: agent.instanceId,
+      agentId: agent.userId,
+    });
     return held;
   }
 
@@ -141,6 +161,11 @@ export class Router {
       throw new RoutingConflict(`Contact ${contactId} is not offered to this agent`);
     agent.state.contacts = agent.state.contacts.filter((c) => c !== held);
     await this.#save(tx, agent, changes);
+    changes.step('info', 'contact rejected', {
+      contactId,
+      instanceId: agent.instanceId,
+      agentId: agent.userId,
+    });
     // Someone else if anyone can take it; the agent then takes what they have not passed over
     // before, only if nothing else waits, what they have.
     await this.#requeue(tx, agent.instanceId, agent.userId, contactId, true, changes);
@@ -203,6 +228,11 @@ export class Router {
         delete held.offerExpiresAt;
         await this.#save(tx, agent, changes);
       }
+      changes.step('warn', 'contact missed', {
+        contactId: entry.contactId,
+        instanceId: entry.instanceId,
+        agentId: entry.offeredTo,
+      });
       await this.#requeue(tx, entry.instanceId, entry.offeredTo!, entry.contactId, true, changes);
     }
     return due.length;
@@ -250,6 +280,8 @@ export class Router {
   ): Promise<void> {
     const entry = await tx.queuedContacts.get(instanceId, contactId);
     if (!entry || entry.offeredTo !== userId) return;
+    if (!passedOver)
+      changes.step('info', 'contact offer withdrawn', { contactId, instanceId, agentId: userId });
     const back: QueuedContactRecord = {
       ...entry,
       passedOver:
@@ -351,6 +383,12 @@ export class Router {
     });
     changes.instances.add(entry.instanceId);
     await this.#save(tx, agent, changes);
+    changes.step('info', 'contact offered', {
+      contactId: entry.contactId,
+      instanceId: entry.instanceId,
+      queueId: entry.queueId,
+      agentId: agent.userId,
+    });
   }
 
   async #agent(tx: StoreTx, instanceId: string, userId: string): Promise<Agent | undefined> {
