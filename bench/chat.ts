@@ -480,7 +480,7 @@ export async function benchChatLatencyUnderSignInFlood(
     for (let r = 0; r < o.rounds; r++) {
       log(`SendMessage under a sign-in flood, round ${r + 1}/${o.rounds}…`);
       const quietRound = await measureLatency(lc, o.seconds);
-      const flood = startSignInFlood(node.url, o.flood);
+      const flood = await startSignInFlood(node.url, o.flood);
       const flooded = await measureLatency(lc, o.seconds);
       const signIns = await flood.stop();
       rounds.push({ quiet: quietRound, flood: flooded, signIns });

@@ -3,7 +3,12 @@
  * burst at once from one client address, then a steady stream spread over several (all
  * loopback: 127.0.0.2, 127.0.0.3 …), each try a wrong password for a user name of its own, so
  * that no per-user wait holds it back and every try the node lets in costs it a hash.
+ *
+ * The flood runs in a process of its own (this file is also its script), so that its burst
+ * does not stall the bench process's own timing of the messages it measures.
  */
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
 import { Agent, request } from 'node:http';
 import { performance } from 'node:perf_hooks';
 
@@ -30,7 +35,24 @@ export interface SignInFlood {
   stop(): Promise<SignInFloodCounts>;
 }
 
-export function startSignInFlood(baseUrl: string, o: SignInFloodOptions): SignInFlood {
+/** Starts the flood in a child process; `stop` ends it and returns what it sent and got. */
+export async function startSignInFlood(baseUrl: string, o: SignInFloodOptions): Promise<SignInFlood> {
+  const child = spawn(process.execPath, [new URL(import.meta.url).pathname, baseUrl, JSON.stringify(o)], {
+    stdio: ['pipe', 'pipe', 'inherit'],
+  });
+  let out = '';
+  child.stdout!.on('data', (d) => (out += d));
+  await once(child.stdout!, 'data');
+  return {
+    async stop() {
+      child.stdin!.end();
+      await once(child, 'exit');
+      return JSON.parse(out.slice(out.indexOf('\n') + 1)) as SignInFloodCounts;
+    },
+  };
+}
+
+function flood(baseUrl: string, o: SignInFloodOptions): SignInFlood {
   const agents = Array.from(
     { length: o.addresses + 1 },
     (_, i) => new Agent({ keepAlive: true, maxSockets: 256, localAddress: `127.0.0.${i + 2}` }),
@@ -83,4 +105,13 @@ export function startSignInFlood(baseUrl: string, o: SignInFloodOptions): SignIn
       return counts;
     },
   };
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) {
+  const running = flood(process.argv[2], JSON.parse(process.argv[3]) as SignInFloodOptions);
+  process.stdout.write('started\n');
+  process.stdin.resume();
+  process.stdin.on('end', async () => {
+    process.stdout.write(`${JSON.stringify(await running.stop())}\n`);
+  });
 }

@@ -10,6 +10,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import fastifyCookie, { type CookieSerializeOptions } from '@fastify/cookie';
 import type { OriginPolicy } from '../../http/origin-policy.ts';
+import { InFlightLimit } from '../../http/in-flight-limit.ts';
 import { AgentError } from '../../domain/agents/agent-error.ts';
 import { SESSION_TTL_MS, type AgentService, type Session } from '../../domain/agents/agent-service.ts';
 
@@ -36,7 +37,14 @@ function sessionCookie(req: FastifyRequest): CookieSerializeOptions {
   return { path: '/agent', httpOnly: true, sameSite: 'strict', secure: req.protocol === 'https' };
 }
 
+/**
+ * Sign-ins waiting for their password check at once on this node: as many as the hashing
+ * queue holds (WorkerPasswordHasher); more are refused before they reach the domain thread.
+ */
+export const MAX_SIGN_INS_IN_FLIGHT = 64;
+
 export function agentEdge(agents: AgentService, origins: OriginPolicy) {
+  const signIns = new InFlightLimit(MAX_SIGN_INS_IN_FLIGHT);
   return async function agentApi(app: FastifyInstance): Promise<void> {
     await app.register(fastifyCookie);
 
@@ -72,7 +80,14 @@ export function agentEdge(agents: AgentService, origins: OriginPolicy) {
       const body = jsonBody(req) as { username?: unknown; password?: unknown };
       if (typeof body.username !== 'string' || typeof body.password !== 'string')
         throw new AgentError('BadRequest', 'username and password are required strings');
-      const { token, session: s } = await agents.signIn(body.username, body.password, req.ip);
+      const { token, session: s } = await signIns.run(
+        () => agents.signIn(body.username as string, body.password as string, req.ip),
+        () => {
+          throw new AgentError('TooManyAttempts', 'Too many sign-ins at once; wait and try again', {
+            retryAfterSeconds: 1,
+          });
+        },
+      );
       reply.setCookie(AGENT_COOKIE, token, { ...sessionCookie(req), maxAge: SESSION_TTL_MS / 1000 });
       return agents.view(s);
     });
