@@ -4,6 +4,7 @@
  * AWS wire form for requests no service took and for failures before a service ran.
  */
 import { randomUUID } from 'node:crypto';
+import type { Logger } from 'pino';
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import { notFoundError, registerService, sendServiceError, type ServiceEdge } from '../aws/service-plugin.ts';
 import { ServiceError, protocolErrors } from '../aws/service-error.ts';
@@ -19,7 +20,7 @@ export interface AppOptions {
   bodyLimit: number;
   logger: FastifyBaseLogger;
   /** Where the line for each API call goes (log.ts). */
-  callLog: Pick<FastifyBaseLogger, 'info'>;
+  callLog: Pick<Logger, 'info' | 'isLevelEnabled'>;
 }
 
 export function buildApp(options: AppOptions): FastifyInstance {
@@ -60,7 +61,7 @@ export function buildApp(options: AppOptions): FastifyInstance {
   });
   // Not on the request's own child logger, which costs more to build than the line.
   app.addHook('onResponse', (req, reply, done) => {
-    options.callLog.info(apiCallLine(req, reply), 'api call');
+    if (options.callLog.isLevelEnabled('info')) options.callLog.info(apiCallLine(req, reply), 'api call');
     done();
   });
   options.before?.(app);
