@@ -13,6 +13,7 @@ import type {
   ParticipantRecord,
   ResourceRecord,
   Store,
+  StoreOptions,
   StoreTx,
 } from './store.ts';
 
@@ -91,7 +92,7 @@ function withoutSeq(r: ResourceRecord | undefined): ResourceRecord | undefined {
   return rest;
 }
 
-export function runStoreContract(name: string, open: () => Promise<Store>): void {
+export function runStoreContract(name: string, open: (options?: StoreOptions) => Promise<Store>): void {
   describe(`Store contract: ${name}`, () => {
     let store: Store;
     const tx = <T>(fn: (tx: StoreTx) => Promise<T>) => store.transaction(fn);
@@ -792,6 +793,81 @@ export function runStoreContract(name: string, open: () => Promise<Store>): void
           ),
         );
         assert.equal(await tx((t) => t.meta.get('n')), '100');
+      });
+
+      it('runs onCommit work after the commit, in order, before it resolves; never when fn throws', async () => {
+        const seen: string[] = [];
+        const done = tx(async (t) => {
+          await t.meta.set('k', 'v');
+          t.onCommit(() => seen.push('first'));
+          await yieldTurn();
+          t.onCommit(() => seen.push('second'));
+        }).then(() => seen.push('resolved'));
+        const later = tx(async (t) => t.onCommit(() => seen.push('next transaction')));
+        await Promise.all([done, later]);
+        // (Transactions committed together may run their work before the first one's caller resumes.)
+        assert.deepEqual(
+          seen.filter((e) => e !== 'next transaction'),
+          ['first', 'second', 'resolved'],
+        );
+        assert.ok(seen.indexOf('next transaction') > seen.indexOf('second'), seen.join());
+        // The work sees what committed.
+        let read: Promise<string | undefined> | undefined;
+        await tx(async (t) => {
+          await t.meta.set('k', 'w');
+          t.onCommit(() => (read = store.transaction((t2) => t2.meta.get('k'))));
+        });
+        assert.equal(await read, 'w');
+
+        const rolledBack: string[] = [];
+        await assert.rejects(
+          tx(async (t) => {
+            t.onCommit(() => rolledBack.push('ran'));
+            throw new Error('boom');
+          }),
+        );
+        assert.deepEqual(rolledBack, []);
+      });
+
+      it('runs onCommit work once per committed transaction when others beside it throw', async () => {
+        const ran: number[] = [];
+        const results = await Promise.allSettled(
+          Array.from({ length: 10 }, (_, n) =>
+            tx(async (t) => {
+              t.onCommit(() => ran.push(n));
+              await t.counters.add('s', 'n', 1);
+              await yieldTurn();
+              if (n % 3 === 1) throw new Error(`fail ${n}`);
+            }),
+          ),
+        );
+        const committed = results.flatMap((r, n) => (r.status === 'fulfilled' ? [n] : []));
+        assert.deepEqual(committed, [0, 2, 3, 5, 6, 8, 9]);
+        assert.deepEqual(ran, committed);
+        assert.equal(await tx((t) => t.counters.get('s', 'n')), 7);
+      });
+
+      it("gives an onCommit fn's error to onCommitError and still resolves and runs the rest", async () => {
+        const errors: unknown[] = [];
+        const other = await open({ onCommitError: (err) => errors.push(err) });
+        try {
+          const boom = new Error('boom');
+          const ran: string[] = [];
+          const result = await other.transaction(async (t) => {
+            await t.meta.set('k', 'v');
+            t.onCommit(() => {
+              throw boom;
+            });
+            t.onCommit(() => ran.push('after'));
+            return 'ok';
+          });
+          assert.equal(result, 'ok');
+          assert.deepEqual(ran, ['after']);
+          assert.deepEqual(errors, [boom]);
+          assert.equal(await other.transaction((t) => t.meta.get('k')), 'v');
+        } finally {
+          await other.close();
+        }
       });
 
       it('keeps serving after a failed transaction among concurrent ones', async () => {

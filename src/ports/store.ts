@@ -142,6 +142,14 @@ export interface Page<T> {
 }
 
 export interface StoreTx {
+  /**
+   * Work for once this transaction has committed: publishing what it changed, starting what it
+   * made due. Each fn runs once, after the commit and before transaction() resolves, in the order
+   * registered (and transactions' in the order they committed); never if the transaction rolls
+   * back, nor for a run of the body the store discards and runs again. An error fn throws cannot
+   * undo the commit: it goes to the store's `onCommitError`, and the other fns still run.
+   */
+  onCommit(fn: () => void): void;
   meta: {
     get(key: string): Promise<string | undefined>;
     set(key: string, value: string): Promise<void>;
@@ -280,4 +288,9 @@ export interface Store {
    */
   transaction<T>(fn: (tx: StoreTx) => Promise<T>): Promise<T>;
   close(): Promise<void>;
+}
+
+export interface StoreOptions {
+  /** Where an error thrown by an onCommit fn goes (the transaction has committed all the same). */
+  onCommitError?: (err: unknown) => void;
 }

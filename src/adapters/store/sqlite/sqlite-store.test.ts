@@ -18,8 +18,8 @@ after(() => rmSync(dir, { recursive: true, force: true }));
 let files = 0;
 const freshFile = () => join(dir, `store-${++files}.db`);
 
-runStoreContract('sqlite :memory:', () => openSqliteStore(':memory:'));
-runStoreContract('sqlite file', () => openSqliteStore(freshFile()));
+runStoreContract('sqlite :memory:', (options) => openSqliteStore(':memory:', options));
+runStoreContract('sqlite file', (options) => openSqliteStore(freshFile(), options));
 
 describe('SqliteStore', () => {
   it('migrates a new file once and reopens it with its data', async () => {

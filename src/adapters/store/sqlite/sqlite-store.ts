@@ -12,6 +12,7 @@ import type {
   Page,
   ResourceRecord,
   Store,
+  StoreOptions,
   StoreTx,
 } from '../../../ports/store.ts';
 import { migrations } from './migrations.ts';
@@ -322,6 +323,7 @@ function createTx(
   statements: Statements,
   state: { open: boolean },
   cache: ResourceCache,
+  committed: (() => void)[],
 ): { tx: StoreTx; finish: () => void } {
   const s = () => {
     if (!state.open) throw new Error('StoreTx used after its transaction ended');
@@ -341,6 +343,10 @@ function createTx(
     unwritten.clear();
   };
   const tx: StoreTx = {
+    onCommit: (fn) => {
+      s();
+      committed.push(fn);
+    },
     meta: {
       get: async (key) => scalar(s().metaGet, key) as string | undefined,
       set: async (key, value) => void s().metaSet.run(key, value),
@@ -555,9 +561,11 @@ class SqliteStore implements Store {
   #dataVersion: unknown;
   /** Jobs at the head of the queue to run with a savepoint each: their batch had a body throw. */
   #careful = 0;
+  readonly #onCommitError: (err: unknown) => void;
 
-  constructor(db: DatabaseSync, checkpointer: Worker | undefined) {
+  constructor(db: DatabaseSync, checkpointer: Worker | undefined, onCommitError: (err: unknown) => void) {
     this.#db = db;
+    this.#onCommitError = onCommitError;
     this.#checkpointer = checkpointer;
     this.#s = Object.fromEntries(
       Object.entries(SQL).map(([k, sql]) => {
@@ -591,7 +599,7 @@ class SqliteStore implements Store {
 
   async #batch(): Promise<void> {
     const s = this.#s;
-    const done: { job: Job; result: unknown }[] = [];
+    const done: { job: Job; result: unknown; committed: (() => void)[] }[] = [];
     const careful = this.#careful > 0;
     const limit = careful ? this.#careful : MAX_BATCH;
     this.#careful = 0;
@@ -614,12 +622,13 @@ class SqliteStore implements Store {
       const state = { open: true };
       try {
         if (savepoint) s.savepoint.run();
-        const { tx, finish } = createTx(s, state, this.#resources);
+        const committed: (() => void)[] = [];
+        const { tx, finish } = createTx(s, state, this.#resources, committed);
         const result = await job.fn(tx);
         finish();
         state.open = false;
         if (savepoint) s.release.run();
-        done.push({ job, result });
+        done.push({ job, result, committed });
       } catch (e) {
         state.open = false;
         // What the bodies read may include writes now undone.
@@ -653,7 +662,16 @@ class SqliteStore implements Store {
       for (const d of done) d.job.reject(e);
       return;
     }
-    for (const d of done) d.job.resolve(d.result);
+    for (const d of done) {
+      for (const fn of d.committed) {
+        try {
+          fn();
+        } catch (err) {
+          this.#onCommitError(err);
+        }
+      }
+      d.job.resolve(d.result);
+    }
   }
 
   close(): Promise<void> {
@@ -725,7 +743,7 @@ function startCheckpointer(path: string): Worker {
 }
 
 /** Opens (creating if needed) the store at `path`, or a private in-memory one for ':memory:'. */
-export async function openSqliteStore(path: string): Promise<Store> {
+export async function openSqliteStore(path: string, options: StoreOptions = {}): Promise<Store> {
   const db = new DatabaseSync(path, { enableForeignKeyConstraints: true });
   try {
     db.exec('PRAGMA journal_mode = WAL');
@@ -752,7 +770,11 @@ export async function openSqliteStore(path: string): Promise<Store> {
     // (~25 ms measured); at 10000 pages (~40 MB of WAL) that is once every few seconds at full load.
     db.exec('PRAGMA wal_autocheckpoint = 50000');
     migrate(db);
-    return new SqliteStore(db, path === ':memory:' ? undefined : startCheckpointer(path));
+    return new SqliteStore(
+      db,
+      path === ':memory:' ? undefined : startCheckpointer(path),
+      options.onCommitError ?? ((err) => console.error('after-commit work failed', err)),
+    );
   } catch (e) {
     db.close();
     throw e;
