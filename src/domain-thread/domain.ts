@@ -23,7 +23,7 @@ import { ChatService } from '../domain/chat/chat-service.ts';
 import { ConnectionTokens } from '../domain/chat/connection-tokens.ts';
 import { ChatFlows } from '../domain/chat/chat-flows.ts';
 import { FlowEngine } from '../domain/flows/engine.ts';
-import { Router, RoutingChanges, announce } from '../domain/routing/router.ts';
+import { Router, changesAnnouncedOnCommit } from '../domain/routing/router.ts';
 import { AgentService } from '../domain/agents/agent-service.ts';
 import { WorkerPasswordHasher } from '../adapters/password/worker-password-hasher.ts';
 import { MemorySignInGuard } from '../adapters/sign-in/memory-sign-in-guard.ts';
@@ -66,7 +66,9 @@ export async function buildDomain(
   log: Log,
 ): Promise<Domain> {
   mkdirSync(config.dataDir, { recursive: true, mode: 0o700 });
-  const store: Store = await openSqliteStore(join(config.dataDir, 'localconnect.db'));
+  const store: Store = await openSqliteStore(join(config.dataDir, 'localconnect.db'), {
+    onCommitError: (err) => log.error({ err }, 'work after a commit failed'),
+  });
   const passwords = new WorkerPasswordHasher();
   try {
     const accessKeys = await AccessKeys.load(store);
@@ -83,11 +85,7 @@ export async function buildDomain(
       tokens: new ConnectionTokens(await tokenKey(store)),
       log,
       websocketUrl: (token) => `${websocketBase}${CHAT_WEBSOCKET_PATH}?token=${token}`,
-      onEnded: async (tx, contact) => {
-        const changes = new RoutingChanges();
-        await router.contactEnded(tx, contact, changes);
-        return () => announce(bus, log, changes);
-      },
+      onEnded: (tx, contact) => router.contactEnded(tx, contact, changesAnnouncedOnCommit(tx, bus, log)),
     });
     const flows = new ChatFlows({
       store,
@@ -96,11 +94,8 @@ export async function buildDomain(
       engine: new FlowEngine({ clock }),
       chats,
       resources,
-      enqueue: async (tx, contact, queueId) => {
-        const changes = new RoutingChanges();
-        await router.enqueue(tx, contact, queueId, changes);
-        return () => announce(bus, log, changes);
-      },
+      enqueue: (tx, contact, queueId) =>
+        router.enqueue(tx, contact, queueId, changesAnnouncedOnCommit(tx, bus, log)),
       onError: (err, contactId) => log.error({ err, contactId }, 'contact flow failed'),
     });
     const contacts = new ContactService({

@@ -19,7 +19,7 @@ import type { SignInGuard } from '../../ports/sign-in-guard.ts';
 import { issueToken, tokenMatches, tokenParticipantId } from '../participant-token.ts';
 import { DUMMY_HASH } from '../users/password.ts';
 import type { ChatService, Connection } from '../chat/chat-service.ts';
-import { contentTypes, type ChatEvent } from '../chat/chat-item.ts';
+import { contentTypes } from '../chat/chat-item.ts';
 import type { Agent } from '../routing/agent.ts';
 import { toAgent } from '../routing/agent.ts';
 import { announce, Router, RoutingChanges, RoutingConflict } from '../routing/router.ts';
@@ -120,7 +120,7 @@ export class AgentService {
    * and the agent leaves the chats they are in (see leaveChats).
    */
   async signOut(session: Session): Promise<void> {
-    await this.#change(session, async (tx, agent, changes, events) => {
+    await this.#change(session, async (tx, agent, changes) => {
       await tx.sessions.remove(session.id);
       const connected = connectedContacts(agent);
       await this.#d.router.setStatus(
@@ -129,10 +129,12 @@ export class AgentService {
         await systemStatus(tx, session.instanceId, 'OFFLINE'),
         changes,
       );
-      events.push(...(await this.#leaveChats(tx, agent, connected)));
+      await this.#leaveChats(tx, agent, connected);
+      // The session's open workspaces learn that it has ended.
+      tx.onCommit(() =>
+        this.#d.bus.publish(topics.agent(session.instanceId, session.userId), { signedOut: session.id }),
+      );
     });
-    // The session's open workspaces learn that it has ended.
-    this.#d.bus.publish(topics.agent(session.instanceId, session.userId), { signedOut: session.id });
   }
 
   // ------------------------------------------------------------------ the agent's state
@@ -167,7 +169,7 @@ export class AgentService {
 
   /** Accepts an offer: the agent joins the chat; returns the connection to chat with. */
   async accept(session: Session, contactId: string): Promise<AgentConnection> {
-    const token = await this.#change(session, async (tx, agent, changes, events) => {
+    const token = await this.#change(session, async (tx, agent, changes) => {
       await this.#d.router.accept(tx, agent, contactId, changes);
       const contact = await this.#liveContact(tx, session, contactId);
       const now = this.#d.clock.now();
@@ -198,13 +200,11 @@ export class AgentService {
           },
         },
       });
-      events.push(
-        await this.#d.chats.append(tx, contact, {
-          type: 'EVENT',
-          contentType: contentTypes.joined,
-          from: participant,
-        }),
-      );
+      await this.#d.chats.append(tx, contact, {
+        type: 'EVENT',
+        contentType: contentTypes.joined,
+        from: participant,
+      });
       return issued.token;
     });
     return this.#connect(token);
@@ -229,9 +229,9 @@ export class AgentService {
 
   /** The agent leaves the chat: it ends (for the customer too, if still there); after-contact work begins. */
   async end(session: Session, contactId: string): Promise<void> {
-    await this.#change(session, async (tx, agent, _changes, events) => {
+    await this.#change(session, async (tx, agent) => {
       this.#held(agent, contactId, 'CONNECTED');
-      events.push(...(await this.#leaveChat(tx, session, contactId, false)));
+      await this.#leaveChat(tx, session, contactId, false);
     });
   }
 
@@ -270,25 +270,23 @@ export class AgentService {
    */
   async #change<T>(
     session: Session,
-    fn: (tx: StoreTx, agent: Agent, changes: RoutingChanges, events: ChatEvent[]) => Promise<T>,
+    fn: (tx: StoreTx, agent: Agent, changes: RoutingChanges) => Promise<T>,
   ): Promise<T> {
-    let done: { result: T; changes: RoutingChanges; events: ChatEvent[] };
     try {
       // What fn collects is made inside the transaction: a store may run its body more than once.
-      done = await this.#d.store.transaction(async (tx) => {
+      return await this.#d.store.transaction(async (tx) => {
         const record = await tx.agents.get(session.instanceId, session.userId);
         if (!record) throw new AgentError('NotSignedIn', 'No agent state for this user');
         const changes = new RoutingChanges();
-        const events: ChatEvent[] = [];
-        return { result: await fn(tx, toAgent(record), changes, events), changes, events };
+        const result = await fn(tx, toAgent(record), changes);
+        // After the chats' events fn's commands registered.
+        tx.onCommit(() => announce(this.#d.bus, this.#d.log, changes));
+        return result;
       });
     } catch (err) {
       if (err instanceof RoutingConflict) throw new AgentError('Conflict', err.message);
       throw err;
     }
-    this.#d.chats.publish(done.events);
-    announce(this.#d.bus, this.#d.log, done.changes);
-    return done.result;
   }
 
   #held(agent: Agent, contactId: string, state: string): void {
@@ -301,7 +299,7 @@ export class AgentService {
    * `revoked`: their right to it ended with their session, so their own participant.left is
    * the last their sockets get.
    */
-  async #leaveChat(tx: StoreTx, agent: Where, contactId: string, revoked: boolean): Promise<ChatEvent[]> {
+  async #leaveChat(tx: StoreTx, agent: Where, contactId: string, revoked: boolean): Promise<void> {
     const contact = await this.#liveContact(tx, agent, contactId);
     const participant = await this.#agentParticipant(tx, agent, contactId);
     // A customer who left first (the agent stayed on) disconnected the contact.
@@ -314,17 +312,15 @@ export class AgentService {
    * rather than leave its customer with nobody to answer, their sockets close at once and their
    * connection tokens stop working (the chats end). A chat already over is skipped.
    */
-  async #leaveChats(tx: StoreTx, agent: Where, contactIds: string[]): Promise<ChatEvent[]> {
-    const events: ChatEvent[] = [];
+  async #leaveChats(tx: StoreTx, agent: Where, contactIds: string[]): Promise<void> {
     for (const contactId of contactIds) {
       try {
-        events.push(...(await this.#leaveChat(tx, agent, contactId, true)));
+        await this.#leaveChat(tx, agent, contactId, true);
       } catch (err) {
         // Thrown by the look-ups, before anything was written.
         if (!(err instanceof AgentError)) throw err;
       }
     }
-    return events;
   }
 
   async #liveContact(tx: StoreTx, session: Where, contactId: string): Promise<ContactRecord> {
@@ -362,12 +358,12 @@ export class AgentService {
    * changes inside it. The changes are made inside the body: a store may run it more than once.
    */
   async routing<T>(fn: (tx: StoreTx, changes: RoutingChanges) => Promise<T>): Promise<T> {
-    const { result, changes } = await this.#d.store.transaction(async (tx) => {
+    return this.#d.store.transaction(async (tx) => {
       const changes = new RoutingChanges();
-      return { result: await fn(tx, changes), changes };
+      const result = await fn(tx, changes);
+      tx.onCommit(() => announce(this.#d.bus, this.#d.log, changes));
+      return result;
     });
-    announce(this.#d.bus, this.#d.log, changes);
-    return result;
   }
 
   /**
@@ -399,30 +395,23 @@ export class AgentService {
   /**
    * DeleteUser, before the user is removed: their agent goes Offline, so offers they have not
    * accepted go back to their queues, and leaves the chats they are in (see leaveChats). Their
-   * sessions stop working with the user (authenticate). Returns the chat events, for
-   * signedOutEverywhere once committed.
+   * sessions stop working with the user (authenticate). Once committed, every open workspace of
+   * the user is closed before the chats' events are published, so no workspace is pushed the
+   * state of an agent who no longer exists.
    */
-  async retire(tx: StoreTx, user: ResourceRecord, changes: RoutingChanges): Promise<ChatEvent[]> {
+  async retire(tx: StoreTx, user: ResourceRecord, changes: RoutingChanges): Promise<void> {
     const record = await tx.agents.get(user.instanceId, user.id);
-    if (!record) return [];
+    if (!record) return;
+    tx.onCommit(() =>
+      this.#d.bus.publish(topics.agent(user.instanceId, user.id), { signedOut: ALL_SESSIONS }),
+    );
     const agent = toAgent(record);
     const connected = connectedContacts(agent);
     const offline = await systemStatus(tx, user.instanceId, 'OFFLINE');
     await this.#d.router.setStatus(tx, agent, offline, changes);
-    const left = await this.#leaveChats(tx, agent, connected);
+    await this.#leaveChats(tx, agent, connected);
     // Nobody is left to show the state to.
     changes.agents.delete(`${user.instanceId}/${user.id}`);
-    return left;
-  }
-
-  /**
-   * After DeleteUser: closes every open workspace of the user (their sessions have ended), then
-   * publishes the chats their agent left (retire) — in that order, so no workspace is pushed the
-   * state of an agent who no longer exists.
-   */
-  signedOutEverywhere(instanceId: string, userId: string, left: ChatEvent[]): void {
-    this.#d.bus.publish(topics.agent(instanceId, userId), { signedOut: ALL_SESSIONS });
-    this.#d.chats.publish(left);
   }
 
   /**

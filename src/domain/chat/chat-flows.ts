@@ -34,18 +34,13 @@ export interface ChatFlowsDeps {
   engine: FlowEngine;
   chats: ChatService;
   resources: ResourceService;
-  /**
-   * Puts the contact in a queue for routing (TransferContactToQueue), inside the step's
-   * transaction; returns what to do once it commits.
-   */
-  enqueue?: (tx: StoreTx, contact: ContactRecord, queueId: string) => Promise<() => void>;
+  /** Puts the contact in a queue for routing (TransferContactToQueue), inside the step's transaction. */
+  enqueue?: (tx: StoreTx, contact: ContactRecord, queueId: string) => Promise<void>;
   onError: (err: unknown, contactId: string) => void;
 }
 
-/** What a step leaves for after its commit. */
+/** What a step leaves for after its commit: waiting for what its run waits for. */
 interface StepDone {
-  events: ChatEvent[];
-  afterCommit: (() => void)[];
   outcome: RunOutcome | undefined;
   chatId: string;
 }
@@ -79,16 +74,16 @@ export class ChatFlows {
   /**
    * Runs a new chat's flow up to its first wait inside the transaction that creates the chat
    * (StartChatContact): the greeting and the queueing commit with the chat, at the cost of one
-   * step. Returns what to do once that transaction commits.
+   * step.
    */
-  async startIn(tx: StoreTx, contact: ContactRecord): Promise<() => void> {
+  async startIn(tx: StoreTx, contact: ContactRecord): Promise<void> {
     const done = await this.#stepIn(tx, contact, async (host) => {
       const flow = await tx.resources.get(contact.instanceId, 'contact-flow', contact.flowId);
       const document = flow ? this.#parse(flow.body.Content as string) : undefined;
       if (!document) return { status: 'failed', error: `flow ${contact.flowId} cannot run` };
       return this.#d.engine.start(document, host, { flowId: contact.flowId });
     });
-    return () => this.#afterStep(contact.instanceId, contact.id, done);
+    tx.onCommit(() => this.#afterStep(contact.instanceId, contact.id, done));
   }
 
   #parse(content: string): FlowDocument | undefined {
@@ -151,26 +146,23 @@ export class ChatFlows {
     this.#afterStep(instanceId, contactId, done);
   }
 
-  /** The part of a step inside its transaction; what it returns is for #afterStep. */
+  /**
+   * The part of a step inside its transaction (its messages and routing are published once it
+   * commits); what it returns is for #afterStep.
+   */
   async #stepIn(
     tx: StoreTx,
     contact: ContactRecord,
     run: (host: FlowHost) => Promise<RunOutcome | undefined>,
   ): Promise<StepDone> {
-    const events: ChatEvent[] = [];
-    const afterCommit: (() => void)[] = [];
     const held: HeldContact = { value: contact, dirty: false };
-    const outcome = await run(this.#host(tx, held, events, afterCommit));
-    if (outcome) events.push(...(await this.#record(tx, held, outcome)));
-    return { events, afterCommit, outcome, chatId: contact.initialContactId };
+    const outcome = await run(this.#host(tx, held));
+    if (outcome) await this.#record(tx, held, outcome);
+    return { outcome, chatId: contact.initialContactId };
   }
 
-  /** Once a step has committed: its events, its routing, and waiting for what it waits for. */
+  /** Once a step has committed: waiting for what its run waits for. */
   #afterStep(instanceId: string, contactId: string, done: StepDone | undefined): void {
-    if (done) {
-      this.#d.chats.publish(done.events);
-      for (const f of done.afterCommit) f();
-    }
     this.#stopWaiting(contactId);
     const outcome = done?.outcome;
     if (!done || !outcome) return; // the chat ended, or there was no run to resume
@@ -195,21 +187,21 @@ export class ChatFlows {
   /**
    * What a step's outcome leaves on the contact: a waiting run's state; nothing once the run
    * has handed the contact over (queued or disconnected). A run that ended any other way, or
-   * failed, leaves the contact unqueued: Amazon Connect disconnects it. Returns the events.
+   * failed, leaves the contact unqueued: Amazon Connect disconnects it.
    */
-  async #record(tx: StoreTx, held: HeldContact, outcome: RunOutcome): Promise<ChatEvent[]> {
+  async #record(tx: StoreTx, held: HeldContact, outcome: RunOutcome): Promise<void> {
     const c = held.value;
-    if (c.state !== 'ACTIVE') return []; // the flow disconnected it (and that wrote it)
+    if (c.state !== 'ACTIVE') return; // the flow disconnected it (and that wrote it)
     const { flowRun, ...details } = c.details;
     if (outcome.status === 'waiting') {
       await this.#write(tx, { ...c, details: { ...details, flowRun: outcome.state } });
-      return [];
+      return;
     }
     const rest = flowRun === undefined && !held.dirty ? c : await this.#write(tx, { ...c, details });
     const handedOver =
       outcome.status === 'ended' && (outcome.reason === 'queued' || outcome.reason === 'disconnected');
-    if (handedOver || rest.details.queueInfo !== undefined) return [];
-    return this.#d.chats.end(tx, rest, 'CONTACT_FLOW_DISCONNECT');
+    if (handedOver || rest.details.queueInfo !== undefined) return;
+    await this.#d.chats.end(tx, rest, 'CONTACT_FLOW_DISCONNECT');
   }
 
   #stopWaiting(contactId: string): void {
@@ -222,7 +214,7 @@ export class ChatFlows {
    * transaction runs, so it is read once and its changes are kept in `held` and written once,
    * when the step is recorded. A host call that throws (failing its action) changes nothing.
    */
-  #host(tx: StoreTx, held: HeldContact, events: ChatEvent[], afterCommit: (() => void)[]): FlowHost {
+  #host(tx: StoreTx, held: HeldContact): FlowHost {
     const { instanceId } = held.value;
     const current = () => {
       if (held.value.state !== 'ACTIVE') throw new Error('the contact has ended');
@@ -235,14 +227,12 @@ export class ChatFlows {
     return {
       contact: async () => view(current()),
       sendMessage: async (text) => {
-        events.push(
-          await this.#d.chats.append(tx, current(), {
-            type: 'MESSAGE',
-            contentType: 'text/plain',
-            content: text,
-            systemName: SYSTEM_NAME,
-          }),
-        );
+        await this.#d.chats.append(tx, current(), {
+          type: 'MESSAGE',
+          contentType: 'text/plain',
+          content: text,
+          systemName: SYSTEM_NAME,
+        });
       },
       updateAttributes: async (attributes) => {
         checkAttributes(attributes);
@@ -265,7 +255,7 @@ export class ChatFlows {
           ...c,
           details: { ...c.details, queueInfo: { Id: queue.id, EnqueueTimestamp: this.#d.clock.now() } },
         }));
-        if (this.#d.enqueue) afterCommit.push(await this.#d.enqueue(tx, held.value, queue.id));
+        await this.#d.enqueue?.(tx, held.value, queue.id);
         return 'OK';
       },
       isWithinHours: async (hoursIdOrArn, at) => {
@@ -291,7 +281,7 @@ export class ChatFlows {
       disconnect: async () => {
         // Ending the chat writes the contact, with this step's changes.
         const c = current();
-        events.push(...(await this.#d.chats.end(tx, c, 'CONTACT_FLOW_DISCONNECT')));
+        await this.#d.chats.end(tx, c, 'CONTACT_FLOW_DISCONNECT');
         held.value = { ...c, state: 'ENDED' };
         held.dirty = false;
       },

@@ -40,8 +40,6 @@ export interface ChatEvent {
   revokes?: string;
   /** On the ended event: the contact's instance (for the transcript written at the end). */
   endedIn?: string;
-  /** Work to do once the transaction that wrote this event commits (never published). */
-  afterCommit?: () => void;
 }
 
 export const EVENT = 'application/vnd.amazonaws.connect.event.';

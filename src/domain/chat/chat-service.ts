@@ -1,7 +1,8 @@
 /**
  * Chats: the transcript and the participants' side of a chat contact — connections, messages,
  * events, the transcript read back, leaving — and how a chat ends. Every item is written to the
- * store first and published on the EventBus after its transaction commits, in transcript order.
+ * store first and published on the EventBus once its transaction commits (tx.onCommit), in
+ * transcript order.
  */
 import { hash } from 'node:crypto';
 import type { Clock } from '../../ports/clock.ts';
@@ -46,11 +47,8 @@ export interface ChatServiceDeps {
   log: Log;
   /** The URL a websocket token is used at. */
   websocketUrl: (token: string) => string;
-  /**
-   * Runs inside the transaction that ends a chat (routing lets go of it); returns what to do
-   * once that transaction commits.
-   */
-  onEnded?: (tx: StoreTx, contact: ContactRecord) => Promise<(() => void) | undefined>;
+  /** Runs inside the transaction that ends a chat (routing lets go of it). */
+  onEnded?: (tx: StoreTx, contact: ContactRecord) => Promise<void>;
 }
 
 export interface Connection {
@@ -75,7 +73,10 @@ export class ChatService {
 
   // ------------------------------------------------------------ inside other transactions
 
-  /** Appends an item to a chat; returns the event to publish once the transaction commits. */
+  /**
+   * Appends an item to a chat, published once the transaction commits; returns its event.
+   * `revokes`: the sender's right to the chat ends with it (see ChatEvent); `ends`: the chat ends.
+   */
   async append(
     tx: StoreTx,
     contact: ContactRecord,
@@ -87,6 +88,8 @@ export class ChatService {
       systemName?: string;
       /** Id and time decided beforehand (an idempotent send answers them before appending). */
       stamp?: Stamp;
+      revokes?: string;
+      ends?: boolean;
     },
   ): Promise<ChatEvent> {
     const stamp = spec.stamp ?? this.#stamp();
@@ -109,12 +112,20 @@ export class ChatService {
       item.Id,
       item as unknown as Record<string, unknown>,
     );
-    return { seq, item };
+    const event: ChatEvent = {
+      seq,
+      item,
+      ...(spec.revokes !== undefined && { revokes: spec.revokes }),
+      ...(spec.ends && { ended: true, endedIn: contact.instanceId }),
+    };
+    this.#publishOnCommit(tx, event);
+    return event;
   }
 
   /**
    * Ends a chat: the leaving participant's participant.left (if one left), chat.ended, every
-   * participant marked gone, the contact ENDED with its reason. Returns the events to publish.
+   * participant marked gone, the contact ENDED with its reason; once committed, the transcript
+   * is written to the BlobStore.
    * `revoked`: the leaving participant's right to the chat ended before the chat did (their
    * session ended), so their own participant.left is the last their sockets get.
    */
@@ -124,27 +135,24 @@ export class ChatService {
     reason: string,
     leaving?: ParticipantRecord,
     { revoked = false } = {},
-  ): Promise<ChatEvent[]> {
+  ): Promise<void> {
     const now = this.#d.clock.now();
-    const events: ChatEvent[] = [];
     if (leaving) {
-      const left = await this.append(tx, contact, {
+      await this.append(tx, contact, {
         type: 'EVENT',
         contentType: contentTypes.left,
         from: leaving,
+        ...(revoked && { revokes: leaving.id }),
       });
-      events.push(revoked ? { ...left, revokes: leaving.id } : left);
     }
-    const ended = await this.append(tx, contact, { type: 'EVENT', contentType: contentTypes.ended });
-    const routed = await this.#d.onEnded?.(tx, contact);
-    const afterCommit = () => {
+    tx.onCommit(() =>
       this.#d.log.info(
         { contactId: contact.id, instanceId: contact.instanceId, channel: contact.channel, reason },
         'contact ended',
-      );
-      routed?.();
-    };
-    events.push({ ...ended, ended: true, endedIn: contact.instanceId, afterCommit });
+      ),
+    );
+    await this.#d.onEnded?.(tx, contact);
+    await this.append(tx, contact, { type: 'EVENT', contentType: contentTypes.ended, ends: true });
     for (const p of await tx.participants.listByContact(contact.id)) {
       if (p.leftAt === undefined) await tx.participants.update({ ...p, leftAt: now });
     }
@@ -157,21 +165,14 @@ export class ChatService {
       expiresAt: undefined,
     });
     await tx.counters.add(contact.instanceId, ACTIVE_CHATS, -1);
-    return events;
   }
 
   /**
-   * Publishes committed events in order; when a chat ended, its transcript is written to the
-   * BlobStore (failures are reported, never thrown: the chat has ended either way).
+   * Publishes the event once tx commits; when it ends a chat, the transcript is written to the
+   * BlobStore then (failures are reported, never thrown: the chat has ended either way).
    */
-  publish(events: ChatEvent[]): void {
-    for (let e of events) {
-      if (e.afterCommit) {
-        // Work for this node, not for subscribers: taken off before the event is published.
-        const { afterCommit, ...rest } = e;
-        afterCommit();
-        e = rest;
-      }
+  #publishOnCommit(tx: StoreTx, e: ChatEvent): void {
+    tx.onCommit(() => {
       this.#d.bus.publish(topics.chat(e.item.InitialContactId), e);
       if (e.endedIn) {
         const work = this.#archive(e.item.InitialContactId, e.endedIn, e.item.ContactId)
@@ -181,7 +182,7 @@ export class ChatService {
           .finally(() => this.#pending.delete(work));
         this.#pending.add(work);
       }
-    }
+    });
   }
 
   /** Resolves when the work started after answered requests has finished. */
@@ -191,15 +192,11 @@ export class ChatService {
 
   /** Ends the chats whose ChatDurationInMinutes has run out by now; returns how many. */
   async expireDue(limit = 100): Promise<number> {
-    const events = await this.#d.store.transaction(async (tx) => {
-      const out: ChatEvent[] = [];
-      for (const contact of await tx.contacts.listExpiring(this.#d.clock.now(), limit)) {
-        out.push(...(await this.end(tx, contact, 'EXPIRED')));
-      }
-      return out;
+    return this.#d.store.transaction(async (tx) => {
+      const due = await tx.contacts.listExpiring(this.#d.clock.now(), limit);
+      for (const contact of due) await this.end(tx, contact, 'EXPIRED');
+      return due.length;
     });
-    this.publish(events);
-    return events.filter((e) => e.ended).length;
   }
 
   // ------------------------------------------------------------ the Participant API
@@ -213,7 +210,7 @@ export class ChatService {
     if (types.includes('WEBRTC_CONNECTION')) {
       throw new ValidationException('WEBRTC_CONNECTION applies to web calls, not to chats');
     }
-    const outcome = await store.transaction<{ expired: ChatEvent[] } | { caller: Caller; fromSeq: number }>(
+    const outcome = await store.transaction<{ expired: true } | { caller: Caller; fromSeq: number }>(
       async (tx) => {
         const caller = await this.#byParticipantToken(tx, participantToken);
         const { participant, contact } = caller;
@@ -228,7 +225,8 @@ export class ChatService {
             now > contact.initiationTimestamp + FIRST_CONNECTION_WINDOW_MS
           ) {
             // Amazon Connect ends a chat whose customer never connected within 5 minutes.
-            return { expired: await this.end(tx, contact, 'EXPIRED') };
+            await this.end(tx, contact, 'EXPIRED');
+            return { expired: true };
           }
           await tx.participants.update({ ...participant, connectedAt: now });
         }
@@ -236,7 +234,6 @@ export class ChatService {
       },
     );
     if ('expired' in outcome) {
-      this.publish(outcome.expired);
       throw denied('The chat has ended: its participant did not connect within 5 minutes of its start');
     }
     const { participant, contact } = outcome.caller;
@@ -274,7 +271,7 @@ export class ChatService {
     connectionToken: string,
     input: { ContentType: string; Content: string; ClientToken?: string },
   ): Promise<{ Id: string; AbsoluteTime: string }> {
-    const { events, response } = await this.#d.store.transaction(async (tx) => {
+    return this.#d.store.transaction(async (tx) => {
       const { participant, contact } = await this.#byConnectionToken(tx, connectionToken);
       const supported =
         (contact.details.supportedMessagingContentTypes as string[]) ?? DEFAULT_SUPPORTED_TYPES;
@@ -290,8 +287,6 @@ export class ChatService {
         }),
       );
     });
-    this.publish(events);
-    return response;
   }
 
   async sendEvent(
@@ -301,14 +296,22 @@ export class ChatService {
     if (!EVENT_TYPES.has(input.ContentType)) {
       throw new ValidationException(`Unsupported event content type: ${input.ContentType}`);
     }
-    const { events, response } = await this.#d.store.transaction(async (tx) => {
+    return this.#d.store.transaction(async (tx) => {
       const { participant, contact } = await this.#byConnectionToken(tx, connectionToken);
       // chatjs sends every receipt with the same ClientToken (INCOMING_READ_RECEIPT): an event is
       // a repeat only if its content is the same too.
       const scope = `SendEvent/${participant.id}/${hash('sha256', `${input.ContentType}\n${input.Content ?? ''}`, 'base64url')}`;
       return this.#once(tx, scope, input.ClientToken, async (stamp) => {
         if (input.ContentType === contentTypes.delivered || input.ContentType === contentTypes.read) {
-          return this.#receipt(tx, contact, participant, input.ContentType, input.Content, stamp);
+          const receipt = await this.#receipt(
+            tx,
+            contact,
+            participant,
+            input.ContentType,
+            input.Content,
+            stamp,
+          );
+          return this.#publishOnCommit(tx, receipt);
         }
         // Typing and the (deprecated) connection acknowledgement are not kept in the transcript.
         const item: ChatItem = {
@@ -321,11 +324,9 @@ export class ChatService {
           ContactId: contact.id,
           InitialContactId: contact.initialContactId,
         };
-        return { item };
+        this.#publishOnCommit(tx, { item });
       });
     });
-    this.publish(events);
-    return response;
   }
 
   /**
@@ -336,9 +337,9 @@ export class ChatService {
    * sees the customer leave) until they end the chat themselves.
    */
   async disconnect(connectionToken: string): Promise<void> {
-    const events = await this.#d.store.transaction(async (tx) => {
+    await this.#d.store.transaction(async (tx) => {
       const { participant, contact } = await this.#byConnectionToken(tx, connectionToken);
-      if (participant.role === 'CUSTOM_BOT') return [await this.#leave(tx, contact, participant)];
+      if (participant.role === 'CUSTOM_BOT') return this.#leave(tx, contact, participant);
       if (participant.role !== 'CUSTOMER') return this.end(tx, contact, 'AGENT_DISCONNECT', participant);
       const agentStays =
         !(contact.details.disconnectOnCustomerExit as string[] | undefined)?.includes('AGENT') &&
@@ -346,28 +347,25 @@ export class ChatService {
           (p) => p.role === 'AGENT' && p.leftAt === undefined,
         );
       if (!agentStays) return this.end(tx, contact, 'CUSTOMER_DISCONNECT', participant);
-      return [
-        await this.#leave(
-          tx,
-          { ...contact, details: { ...contact.details, customerLeftAt: this.#d.clock.now() } },
-          participant,
-        ),
-      ];
+      return this.#leave(
+        tx,
+        { ...contact, details: { ...contact.details, customerLeftAt: this.#d.clock.now() } },
+        participant,
+      );
     });
-    this.publish(events);
   }
 
   /** One participant leaves a chat that goes on: marked gone, and participant.left for the others. */
-  async #leave(tx: StoreTx, contact: ContactRecord, participant: ParticipantRecord): Promise<ChatEvent> {
+  async #leave(tx: StoreTx, contact: ContactRecord, participant: ParticipantRecord): Promise<void> {
     const now = this.#d.clock.now();
     await tx.participants.update({ ...participant, leftAt: now });
     await tx.contacts.update({ ...contact, lastUpdateTimestamp: now });
-    const left = await this.append(tx, contact, {
+    await this.append(tx, contact, {
       type: 'EVENT',
       contentType: contentTypes.left,
       from: participant,
+      revokes: participant.id,
     });
-    return { ...left, revokes: participant.id };
   }
 
   async getTranscript(
@@ -454,12 +452,13 @@ export class ChatService {
     tx: StoreTx,
     scope: string,
     clientToken: string | undefined,
-    create: (stamp: Stamp) => Promise<ChatEvent>,
-  ): Promise<{ events: ChatEvent[]; response: Stamp }> {
+    create: (stamp: Stamp) => Promise<unknown>,
+  ): Promise<Stamp> {
     const stamp = this.#stamp();
     const first = await claimOnce(tx, scope, { ClientToken: clientToken }, stamp, this.#d.clock.now());
-    if (first) return { events: [], response: first };
-    return { events: [await create(stamp)], response: stamp };
+    if (first) return first;
+    await create(stamp);
+    return stamp;
   }
 
   async #receipt(

@@ -28,7 +28,7 @@ import { checkAttributes, mergeAttributes } from './attributes.ts';
 import { issueToken } from '../participant-token.ts';
 import { claimOnce } from '../idempotency.ts';
 import { ACTIVE_CHATS, type ChatService } from '../chat/chat-service.ts';
-import { contentTypes, type ChatEvent } from '../chat/chat-item.ts';
+import { contentTypes } from '../chat/chat-item.ts';
 
 export const DEFAULT_CHAT_DURATION_MINUTES = 1500;
 
@@ -51,7 +51,7 @@ export interface ContactServiceDeps {
    * Runs a chat's flow up to its first wait inside the transaction that creates it (not for
    * idempotent repeats); returns what to do once that transaction commits.
    */
-  startFlow?: (tx: StoreTx, contact: ContactRecord) => Promise<() => void>;
+  startFlow?: (tx: StoreTx, contact: ContactRecord) => Promise<void>;
 }
 
 export class ContactService {
@@ -66,13 +66,7 @@ export class ContactService {
     const supported = req.SupportedMessagingContentTypes ?? DEFAULT_SUPPORTED_TYPES;
     checkStartChat(req, supported);
     const { store, clock, ids, limits, chats } = this.#d;
-    const { response, events, started, flowStarted } = await store.transaction<{
-      response: StartChatContactResponse;
-      events: ChatEvent[];
-      /** The contact, unless this was a repeat of an earlier request. */
-      started?: ContactRecord;
-      flowStarted?: () => void;
-    }>(async (tx) => {
+    return store.transaction(async (tx) => {
       const instance = await this.#d.instances.require(tx, caller, req.InstanceId);
       const flow = await this.#inboundFlow(tx, instance, req.ContactFlowId);
       if (req.RelatedContactId) await this.#requireContact(tx, instance, req.RelatedContactId);
@@ -94,7 +88,7 @@ export class ContactService {
       };
       // Claimed with this response; if anything below refuses the chat, the claim rolls back with it.
       const first = await claimOnce(tx, `StartChatContact/${instance.id}`, req, response, now);
-      if (first) return { response: first, events: [] };
+      if (first) return first;
       if (
         (await tx.counters.add(instance.id, ACTIVE_CHATS, 1, limits.activeChatsPerInstance)) === undefined
       ) {
@@ -143,29 +137,25 @@ export class ContactService {
       };
       await tx.contacts.insert(contact);
       await tx.participants.insert(customer);
+      tx.onCommit(() =>
+        this.#d.log.info(
+          { contactId, instanceId: instance.id, channel: contact.channel, flowId: flow.id },
+          'contact started',
+        ),
+      );
       // The customer has joined; an InitialMessage is the chat's first message, from the customer.
-      const events: ChatEvent[] = [
-        await chats.append(tx, contact, { type: 'EVENT', contentType: contentTypes.joined, from: customer }),
-      ];
+      await chats.append(tx, contact, { type: 'EVENT', contentType: contentTypes.joined, from: customer });
       if (req.InitialMessage) {
-        events.push(
-          await chats.append(tx, contact, {
-            type: 'MESSAGE',
-            contentType: req.InitialMessage.ContentType,
-            content: req.InitialMessage.Content,
-            from: customer,
-          }),
-        );
+        await chats.append(tx, contact, {
+          type: 'MESSAGE',
+          contentType: req.InitialMessage.ContentType,
+          content: req.InitialMessage.Content,
+          from: customer,
+        });
       }
-      return { response, events, started: contact, flowStarted: await this.#d.startFlow?.(tx, contact) };
+      await this.#d.startFlow?.(tx, contact);
+      return response;
     });
-    if (started) {
-      const { id: contactId, instanceId, channel, flowId } = started;
-      this.#d.log.info({ contactId, instanceId, channel, flowId }, 'contact started');
-    }
-    chats.publish(events);
-    flowStarted?.();
-    return response;
   }
 
   /**
@@ -186,7 +176,7 @@ export class ContactService {
       throw new InvalidRequestException('ParticipantCapabilities apply to web calls, not to chats');
     }
     const { store, clock, ids, chats } = this.#d;
-    const { response, events } = await store.transaction(async (tx) => {
+    return store.transaction(async (tx) => {
       const instance = await this.#d.instances.require(tx, caller, req.InstanceId);
       const contact = await this.#requireContact(tx, instance, req.ContactId);
       if (contact.channel !== 'CHAT' || contact.state !== 'ACTIVE') {
@@ -203,7 +193,7 @@ export class ContactService {
         },
       };
       const first = await claimOnce(tx, `CreateParticipant/${contact.id}`, req, response, now);
-      if (first) return { response: first, events: [] };
+      if (first) return first;
       const bot: ParticipantRecord = {
         id,
         instanceId: instance.id,
@@ -214,15 +204,9 @@ export class ContactService {
         createdAt: now,
       };
       await tx.participants.insert(bot);
-      const joined = await chats.append(tx, contact, {
-        type: 'EVENT',
-        contentType: contentTypes.joined,
-        from: bot,
-      });
-      return { response, events: [joined] };
+      await chats.append(tx, contact, { type: 'EVENT', contentType: contentTypes.joined, from: bot });
+      return response;
     });
-    chats.publish(events);
-    return response;
   }
 
   async describe(caller: InstanceCaller, instanceId: string, contactId: string): Promise<ContactRecord> {
@@ -242,15 +226,14 @@ export class ContactService {
     if (reasonCode !== undefined) {
       throw new InvalidRequestException('DisconnectReason applies only to outbound campaign voice contacts');
     }
-    const events = await this.#d.store.transaction(async (tx) => {
+    await this.#d.store.transaction(async (tx) => {
       const instance = await this.#d.instances.require(tx, caller, instanceId);
       const contact = await tx.contacts.get(instance.id, contactId);
       if (!contact || contact.state !== 'ACTIVE') {
         throw new ContactNotFoundException(`Contact ${contactId} is not active or does not exist`);
       }
-      return this.#d.chats.end(tx, contact, 'API');
+      await this.#d.chats.end(tx, contact, 'API');
     });
-    this.#d.chats.publish(events);
   }
 
   async getAttributes(

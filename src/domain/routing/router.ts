@@ -66,6 +66,13 @@ export function announce(bus: EventBus, log: Log, changes: RoutingChanges): void
   for (const instanceId of changes.instances) bus.publish(topics.queues(instanceId), {});
 }
 
+/** Routing changes for a command inside `tx`, announced once it commits. */
+export function changesAnnouncedOnCommit(tx: StoreTx, bus: EventBus, log: Log): RoutingChanges {
+  const changes = new RoutingChanges();
+  tx.onCommit(() => announce(bus, log, changes));
+  return changes;
+}
+
 /** Thrown when a command names a contact the agent does not hold in the state it needs. */
 export class RoutingConflict extends Error {}
 

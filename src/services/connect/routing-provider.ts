@@ -120,13 +120,11 @@ export class RoutingProvider {
   }
 
   async deleteUser(input: S.DeleteUserRequest, ctx: RequestContext): Promise<Record<string, never>> {
-    const { user, left } = await this.#change(ctx, input.InstanceId, async (tx, instance, changes) => {
+    await this.#change(ctx, input.InstanceId, async (tx, instance, changes) => {
       const found = await this.#d.resources.require(tx, instance, 'user', input.UserId);
-      const left = await this.#d.agents.retire(tx, found, changes);
+      await this.#d.agents.retire(tx, found, changes);
       await this.#d.resources.remove(tx, found);
-      return { user: found, left };
     });
-    this.#d.agents.signedOutEverywhere(user.instanceId, user.id, left);
     return {};
   }
 
