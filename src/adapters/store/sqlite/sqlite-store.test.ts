@@ -19,7 +19,14 @@ let files = 0;
 const freshFile = () => join(dir, `store-${++files}.db`);
 
 runStoreContract('sqlite :memory:', () => openSqliteStore(':memory:'));
-runStoreContract('sqlite file', () => openSqliteStore(freshFile()));
+runStoreContract(
+  'sqlite file',
+  () => openSqliteStore(freshFile()),
+  () => {
+    const path = freshFile();
+    return () => openSqliteStore(path);
+  },
+);
 
 describe('SqliteStore', () => {
   it('migrates a new file once and reopens it with its data', async () => {
