@@ -16,6 +16,7 @@ import type {
   StoreOptions,
   StoreTx,
 } from './store.ts';
+import { runOutboxContract, type SharedDatabase } from './store-outbox.contract.ts';
 
 const T0 = Date.UTC(2024, 0, 1);
 
@@ -92,7 +93,12 @@ function withoutSeq(r: ResourceRecord | undefined): ResourceRecord | undefined {
   return rest;
 }
 
-export function runStoreContract(name: string, open: (options?: StoreOptions) => Promise<Store>): void {
+/** `shared`, where the adapter can open several stores on one database, adds the tests that need it. */
+export function runStoreContract(
+  name: string,
+  open: (options?: StoreOptions) => Promise<Store>,
+  shared?: SharedDatabase,
+): void {
   describe(`Store contract: ${name}`, () => {
     let store: Store;
     const tx = <T>(fn: (tx: StoreTx) => Promise<T>) => store.transaction(fn);
@@ -884,6 +890,8 @@ export function runStoreContract(name: string, open: (options?: StoreOptions) =>
         assert.equal(await tx((t) => t.counters.get('s', 'n')), 6);
       });
     });
+
+    runOutboxContract(() => store, shared);
 
     it('closes idempotently', async () => {
       await store.close();

@@ -141,6 +141,61 @@ export interface Page<T> {
   next?: number;
 }
 
+/**
+ * A message for something outside the store (an SNS topic, a webhook), added in the
+ * transaction whose change it reports, so it exists exactly when that change does.
+ */
+export interface OutboxEntry<Payload = Record<string, unknown>> {
+  /**
+   * Stable and unique (a chat item's Id): the message id consumers drop duplicates by, since
+   * delivery is at least once.
+   */
+  id: string;
+  /** Where it goes (`sns:<topic arn>`): each destination is claimed and delivered on its own. */
+  destination: string;
+  /** Entries of one destination and orderKey (a contact id) are delivered strictly in the order added. */
+  orderKey: string;
+  payload: Payload;
+  createdAt: number;
+  /** Not claimable before this; retry moves it. */
+  notBefore: number;
+}
+
+/** An outbox entry as stored: with how many deliveries of it failed so far. */
+export interface StoredOutboxEntry<Payload = Record<string, unknown>> extends OutboxEntry<Payload> {
+  attempts: number;
+  /** The error the last retry recorded. */
+  lastError?: string;
+}
+
+export interface OutboxClaimOptions {
+  /** Only this destination's entries. */
+  destination?: string;
+  /** At most this many entries of any one destination (default: no bound but the limit). */
+  perDestination?: number;
+}
+
+export interface OutboxBacklog {
+  destination: string;
+  /** Entries not yet delivered or dropped, leased ones included. */
+  count: number;
+  /** now minus the createdAt of its oldest entry. */
+  oldestAge: number;
+}
+
+/**
+ * Work due at a time (a flow waiting in Wait or for input, a chat's expiry, an offer's timeout),
+ * kept in the store so that whichever node is alive does it, after a restart too.
+ */
+export interface DueItem<Payload = Record<string, unknown>> {
+  /** One per purpose (`flow-wait:<contactId>`): scheduling an id again replaces the item. */
+  id: string;
+  /** What to do when it is due. */
+  kind: string;
+  dueAt: number;
+  payload: Payload;
+}
+
 export interface StoreTx {
   /**
    * Work for once this transaction has committed: publishing what it changed, starting what it
@@ -266,6 +321,58 @@ export interface StoreTx {
     remove(id: string): Promise<void>;
     /** Removes sessions whose expiresAt <= now; returns how many. */
     removeExpired(now: number): Promise<number>;
+  };
+  /**
+   * Claims are leases: `owner` names the claimant (a node and worker), and an entry leased to
+   * one owner is claimable by another only once `now` reaches its leaseUntil (now + leaseMs at
+   * the claim), so a claimant that died is taken over. Claims are atomic across every store on
+   * one database (several nodes): no entry is leased to two owners at once.
+   */
+  outbox: {
+    /**
+     * Adds the entry behind those of its destination and orderKey. Returns false (and writes
+     * nothing) if an entry with this id is still in the outbox.
+     */
+    add(entry: OutboxEntry): Promise<boolean>;
+    /**
+     * Leases up to `limit` deliverable entries to `owner` for leaseMs, earliest notBefore
+     * first. Deliverable: the oldest entry of its destination and orderKey (the one after it
+     * waits, even while this one is leased or waiting for a retry), notBefore <= now, and not
+     * leased, or its lease has run out.
+     */
+    claim(
+      owner: string,
+      now: number,
+      leaseMs: number,
+      limit: number,
+      opts?: OutboxClaimOptions,
+    ): Promise<StoredOutboxEntry[]>;
+    /** Removes a delivered entry, if `owner` still holds its lease; says whether it did. */
+    delivered(id: string, owner: string): Promise<boolean>;
+    /**
+     * After a failed delivery, if `owner` still holds the lease: releases it, counts the
+     * attempt and records the error; the entry is claimable again at notBefore.
+     */
+    retry(id: string, owner: string, notBefore: number, error: string): Promise<boolean>;
+    /** Removes an entry undelivered (given up on), leased or not; says whether it was there. */
+    drop(id: string): Promise<boolean>;
+    /** Every destination with entries, in no particular order. */
+    stats(now: number): Promise<OutboxBacklog[]>;
+    /** The destination's oldest entry, undefined when it has none. */
+    oldest(destination: string): Promise<StoredOutboxEntry | undefined>;
+  };
+  /** Durable timers, leased as outbox entries are (see outbox). */
+  due: {
+    /** Inserts, or replaces the item with this id, dropping any lease on it. */
+    schedule(item: DueItem): Promise<void>;
+    /** Removes the item; says whether it was there. */
+    cancel(id: string): Promise<boolean>;
+    /** Leases up to `limit` items with dueAt <= now not leased (or whose lease ran out), earliest first. */
+    claim(owner: string, now: number, leaseMs: number, limit: number): Promise<DueItem[]>;
+    /** Removes an item whose work is done, if `owner` still holds its lease (not rescheduled since). */
+    done(id: string, owner: string): Promise<boolean>;
+    /** Gives the lease back, the item due again at dueAt, if `owner` still holds it. */
+    release(id: string, owner: string, dueAt: number): Promise<boolean>;
   };
   counters: {
     /**

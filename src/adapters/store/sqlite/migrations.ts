@@ -180,4 +180,38 @@ export const migrations: readonly string[] = [
   -- No index on expires_at, which nothing queried (a claim past it is taken over in place) and
   -- which cost a page write per commit: a sweep can go by rowid, which is claim order.
   `,
+  `
+  -- Messages for outside the store, in the order added (seq). head marks the oldest entry of
+  -- each (destination, order_key), the only one of them a claim may take: kept on every write so
+  -- that a claim reads the heads alone, not a backlog that grows while a destination is down.
+  CREATE TABLE outbox (
+    seq INTEGER PRIMARY KEY,
+    id TEXT NOT NULL,
+    destination TEXT NOT NULL,
+    order_key TEXT NOT NULL,
+    payload TEXT NOT NULL,
+    created_at INTEGER NOT NULL,
+    not_before INTEGER NOT NULL,
+    attempts INTEGER NOT NULL,
+    last_error TEXT,
+    head INTEGER NOT NULL,
+    lease_owner TEXT,
+    lease_until INTEGER
+  );
+  CREATE UNIQUE INDEX outbox_id ON outbox (id);
+  -- The next entry to promote when a head leaves.
+  CREATE INDEX outbox_order ON outbox (destination, order_key, seq);
+  CREATE INDEX outbox_heads ON outbox (destination, not_before) WHERE head = 1;
+
+  -- Durable timers.
+  CREATE TABLE due_work (
+    id TEXT PRIMARY KEY,
+    kind TEXT NOT NULL,
+    due_at INTEGER NOT NULL,
+    payload TEXT NOT NULL,
+    lease_owner TEXT,
+    lease_until INTEGER
+  ) WITHOUT ROWID;
+  CREATE INDEX due_work_due_at ON due_work (due_at);
+  `,
 ];

@@ -19,7 +19,14 @@ let files = 0;
 const freshFile = () => join(dir, `store-${++files}.db`);
 
 runStoreContract('sqlite :memory:', (options) => openSqliteStore(':memory:', options));
-runStoreContract('sqlite file', (options) => openSqliteStore(freshFile(), options));
+runStoreContract(
+  'sqlite file',
+  (options) => openSqliteStore(freshFile(), options),
+  () => {
+    const path = freshFile();
+    return () => openSqliteStore(path);
+  },
+);
 
 describe('SqliteStore', () => {
   it('migrates a new file once and reopens it with its data', async () => {

@@ -16,6 +16,7 @@ import type {
   StoreTx,
 } from '../../../ports/store.ts';
 import { migrations } from './migrations.ts';
+import { OUTBOX_SQL, outboxRepos } from './outbox-tables.ts';
 import { ResourceCache } from './resource-cache.ts';
 
 type Row = Record<string, SQLOutputValue>;
@@ -115,6 +116,7 @@ const SQL = {
   sessionGet: 'SELECT * FROM sessions WHERE id = ?',
   sessionRemove: 'DELETE FROM sessions WHERE id = ?',
   sessionsRemoveExpired: 'DELETE FROM sessions WHERE expires_at <= ?',
+  ...OUTBOX_SQL,
   counterGet: 'SELECT value FROM counters WHERE scope = ? AND name = ?',
   counterSet: `INSERT INTO counters (scope, name, value) VALUES (?, ?, ?)
     ON CONFLICT (scope, name) DO UPDATE SET value = excluded.value`,
@@ -478,6 +480,7 @@ function createTx(
       remove: async (id) => void s().sessionRemove.run(id),
       removeExpired: async (now) => Number(s().sessionsRemoveExpired.run(now).changes),
     },
+    ...outboxRepos(s),
     counters: {
       add: async (scope, name, delta, max) => {
         if (!Number.isSafeInteger(delta)) throw new RangeError(`delta must be an integer: ${delta}`);
