@@ -30,7 +30,10 @@ export interface InstanceRecord {
   tags: Record<string, string>;
 }
 
-/** Admin resources that live inside an instance and are read and written whole. */
+/**
+ * Admin resources that live inside an instance and are read and written whole. A storage
+ * config's name is its resource type (one association per type).
+ */
 export type ResourceKind =
   | 'hours-of-operation'
   | 'queue'
@@ -38,7 +41,8 @@ export type ResourceKind =
   | 'contact-flow'
   | 'security-profile'
   | 'user'
-  | 'agent-status';
+  | 'agent-status'
+  | 'storage-config';
 
 export interface ResourceRecord<Body = Record<string, unknown>> {
   instanceId: string;

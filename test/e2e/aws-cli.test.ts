@@ -1,9 +1,10 @@
 /**
  * The real AWS CLI v2 (Debian's awscli, 2.9.x) against a real node: the issue's seed command
  * verbatim in shorthand syntax, the same request in JSON syntax and through --cli-input-json,
- * the CLI's output formats and --query, the contact operations, the admin operations and the
- * CLI's own paginator over the server's NextToken, a supervisor setting up a queue, routing
- * profile and agent that routing follows, and the exit codes of service errors.
+ * the CLI's output formats and --query, the contact operations, the admin operations (storage
+ * configs included) and the CLI's own paginator over the server's NextToken, a supervisor
+ * setting up a queue, routing profile and agent that routing follows, and the exit codes of
+ * service errors.
  *
  * Each CLI call costs about half a second, so the file stays under 50 calls and runs
  * independent reads in parallel.
@@ -371,6 +372,41 @@ describe('AWS CLI v2', { skip: skipUnless('aws-cli') }, () => {
         'BasicQueue',
         'CliQueue',
       ]);
+    });
+
+    test('associate-instance-storage-config, then list and describe it; a second one conflicts', async () => {
+      const id = ['--instance-id', node.instanceId, '--resource-type', 'CHAT_TRANSCRIPTS'];
+      const key = 'arn:aws:kms:us-east-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab';
+      const { AssociationId } = await ok(
+        'associate-instance-storage-config',
+        ...id,
+        '--storage-config',
+        `StorageType=S3,S3Config={BucketName=amazon-connect-cli,BucketPrefix=connect/cli/ChatTranscripts,EncryptionConfig={EncryptionType=KMS,KeyId=${key}}}`,
+      );
+      assert.match(AssociationId, /\S/);
+      const expected = {
+        AssociationId,
+        StorageType: 'S3',
+        S3Config: {
+          BucketName: 'amazon-connect-cli',
+          BucketPrefix: 'connect/cli/ChatTranscripts',
+          EncryptionConfig: { EncryptionType: 'KMS', KeyId: key },
+        },
+      };
+      const [listed, described, again] = await Promise.all([
+        ok('list-instance-storage-configs', ...id),
+        ok('describe-instance-storage-config', ...id, '--association-id', AssociationId),
+        connect(
+          'associate-instance-storage-config',
+          ...id,
+          '--storage-config',
+          'StorageType=S3,S3Config={BucketName=another-bucket,BucketPrefix=p}',
+        ),
+      ]);
+      assert.deepEqual(listed.StorageConfigs, [expected]);
+      assert.deepEqual(described.StorageConfig, expected);
+      assert.equal(again.code, 254, `exit code ${again.code}:\n${again.stderr}`);
+      assert.match(again.stderr, /ResourceConflictException/);
     });
 
     test('create-user and describe-user, with the password nowhere in the output', async () => {

@@ -19,6 +19,8 @@ const KINDS: Record<ResourceKind, { arnType: string; label: string }> = {
   'security-profile': { arnType: 'security-profile', label: 'Security profile' },
   user: { arnType: 'agent', label: 'User' },
   'agent-status': { arnType: 'agent-state', label: 'Agent status' },
+  // Amazon Connect gives storage configs no ARN; this one is never shown.
+  'storage-config': { arnType: 'storage-config', label: 'Storage config' },
 };
 
 const scopeOf = (instance: InstanceRecord) => ({
@@ -36,14 +38,20 @@ export class ResourceService {
     this.#ids = ids;
   }
 
+  /** A fresh resource id, for a caller that needs it before create (a ClientToken's answer). */
+  newId(): string {
+    return this.#ids.uuid();
+  }
+
   async create<Body extends Record<string, unknown>>(
     tx: StoreTx,
     instance: InstanceRecord,
     kind: ResourceKind,
     name: string,
     body: Body,
+    /** From newId(), when the caller needed it first. */
+    id: string = this.newId(),
   ): Promise<ResourceRecord<Body>> {
-    const id = this.#ids.uuid();
     const now = this.#clock.now();
     const record: ResourceRecord<Body> = {
       instanceId: instance.id,

@@ -73,6 +73,12 @@ export class LimitExceededException extends ServiceError {
   }
 }
 
+export class ResourceConflictException extends ServiceError {
+  constructor(message: string, extra?: Record<string, unknown>) {
+    super("ResourceConflictException", 409, message, "client", extra);
+  }
+}
+
 export class ResourceNotFoundException extends ServiceError {
   constructor(message: string, extra?: Record<string, unknown>) {
     super("ResourceNotFoundException", 404, message, "client", extra);

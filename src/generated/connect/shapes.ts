@@ -150,6 +150,17 @@ export const AnsweringMachineDetectionStatus = {
 } as const;
 export type AnsweringMachineDetectionStatus = (typeof AnsweringMachineDetectionStatus)[keyof typeof AnsweringMachineDetectionStatus];
 
+export interface AssociateInstanceStorageConfigRequest {
+  InstanceId: string;
+  ResourceType: InstanceStorageResourceType;
+  StorageConfig: InstanceStorageConfig;
+  ClientToken?: string;
+}
+
+export interface AssociateInstanceStorageConfigResponse {
+  AssociationId?: string;
+}
+
 export interface AssociateRoutingProfileQueuesRequest {
   InstanceId: string;
   RoutingProfileId: string;
@@ -630,6 +641,16 @@ export interface DescribeInstanceResponse {
   ReplicationConfiguration?: ReplicationConfiguration;
 }
 
+export interface DescribeInstanceStorageConfigRequest {
+  InstanceId: string;
+  AssociationId: string;
+  ResourceType: InstanceStorageResourceType;
+}
+
+export interface DescribeInstanceStorageConfigResponse {
+  StorageConfig?: InstanceStorageConfig;
+}
+
 export interface DescribeQueueRequest {
   InstanceId: string;
   QueueId: string;
@@ -680,6 +701,13 @@ export const DirectoryType = {
 } as const;
 export type DirectoryType = (typeof DirectoryType)[keyof typeof DirectoryType];
 
+export interface DisassociateInstanceStorageConfigRequest {
+  InstanceId: string;
+  AssociationId: string;
+  ResourceType: InstanceStorageResourceType;
+  ClientToken?: string;
+}
+
 export interface DisassociateRoutingProfileQueuesRequest {
   InstanceId: string;
   RoutingProfileId: string;
@@ -721,6 +749,16 @@ export interface EmailRecipient {
   Address?: string;
   DisplayName?: string;
 }
+
+export interface EncryptionConfig {
+  EncryptionType: EncryptionType;
+  KeyId: string;
+}
+
+export const EncryptionType = {
+  "KMS": "KMS",
+} as const;
+export type EncryptionType = (typeof EncryptionType)[keyof typeof EncryptionType];
 
 export interface EndpointInfo {
   Type?: EndpointType;
@@ -925,6 +963,32 @@ export interface InstanceStatusReason {
   Message?: string;
 }
 
+export interface InstanceStorageConfig {
+  AssociationId?: string;
+  StorageType: StorageType;
+  S3Config?: S3Config;
+  KinesisVideoStreamConfig?: KinesisVideoStreamConfig;
+  KinesisStreamConfig?: KinesisStreamConfig;
+  KinesisFirehoseConfig?: KinesisFirehoseConfig;
+}
+
+export const InstanceStorageResourceType = {
+  "CHAT_TRANSCRIPTS": "CHAT_TRANSCRIPTS",
+  "CALL_RECORDINGS": "CALL_RECORDINGS",
+  "SCHEDULED_REPORTS": "SCHEDULED_REPORTS",
+  "MEDIA_STREAMS": "MEDIA_STREAMS",
+  "CONTACT_TRACE_RECORDS": "CONTACT_TRACE_RECORDS",
+  "AGENT_EVENTS": "AGENT_EVENTS",
+  "REAL_TIME_CONTACT_ANALYSIS_SEGMENTS": "REAL_TIME_CONTACT_ANALYSIS_SEGMENTS",
+  "ATTACHMENTS": "ATTACHMENTS",
+  "CONTACT_EVALUATIONS": "CONTACT_EVALUATIONS",
+  "SCREEN_RECORDINGS": "SCREEN_RECORDINGS",
+  "REAL_TIME_CONTACT_ANALYSIS_CHAT_SEGMENTS": "REAL_TIME_CONTACT_ANALYSIS_CHAT_SEGMENTS",
+  "REAL_TIME_CONTACT_ANALYSIS_VOICE_SEGMENTS": "REAL_TIME_CONTACT_ANALYSIS_VOICE_SEGMENTS",
+  "EMAIL_MESSAGES": "EMAIL_MESSAGES",
+} as const;
+export type InstanceStorageResourceType = (typeof InstanceStorageResourceType)[keyof typeof InstanceStorageResourceType];
+
 export interface InstanceSummary {
   Id?: string;
   Arn?: string;
@@ -961,6 +1025,20 @@ export interface InvalidRequestException {
 
 export interface InvalidRequestExceptionReason {
   AttachedFileInvalidRequestExceptionReason?: AttachedFileInvalidRequestExceptionReason;
+}
+
+export interface KinesisFirehoseConfig {
+  FirehoseArn: string;
+}
+
+export interface KinesisStreamConfig {
+  StreamArn: string;
+}
+
+export interface KinesisVideoStreamConfig {
+  Prefix: string;
+  RetentionPeriodHours: number;
+  EncryptionConfig: EncryptionConfig;
 }
 
 export interface LimitExceededException {
@@ -1009,6 +1087,18 @@ export interface ListInstancesRequest {
 
 export interface ListInstancesResponse {
   InstanceSummaryList?: InstanceSummary[];
+  NextToken?: string;
+}
+
+export interface ListInstanceStorageConfigsRequest {
+  InstanceId: string;
+  ResourceType: InstanceStorageResourceType;
+  NextToken?: string;
+  MaxResults?: number;
+}
+
+export interface ListInstanceStorageConfigsResponse {
+  StorageConfigs?: InstanceStorageConfig[];
   NextToken?: string;
 }
 
@@ -1345,6 +1435,10 @@ export interface ReplicationStatusSummary {
   ReplicationStatusReason?: string;
 }
 
+export interface ResourceConflictException {
+  Message?: string;
+}
+
 export interface ResourceNotFoundException {
   Message?: string;
 }
@@ -1424,6 +1518,12 @@ export interface RoutingProfileSummary {
   Name?: string;
   LastModifiedTime?: Date;
   LastModifiedRegion?: string;
+}
+
+export interface S3Config {
+  BucketName: string;
+  BucketPrefix: string;
+  EncryptionConfig?: EncryptionConfig;
 }
 
 export const ScreenShareCapability = {
@@ -1558,6 +1658,14 @@ export interface UpdateContactFlowContentRequest {
 }
 
 export interface UpdateContactFlowContentResponse {
+}
+
+export interface UpdateInstanceStorageConfigRequest {
+  InstanceId: string;
+  AssociationId: string;
+  ResourceType: InstanceStorageResourceType;
+  StorageConfig: InstanceStorageConfig;
+  ClientToken?: string;
 }
 
 export interface UpdateRoutingProfileConcurrencyRequest {

@@ -1,7 +1,7 @@
 /**
  * The Connect API of localconnect: request shapes in, domain calls, response shapes out.
  * Contact operations are here; admin operations are in admin-provider.ts, those that move or
- * read live routing in routing-provider.ts.
+ * read live routing in routing-provider.ts, instance storage configs in storage-provider.ts.
  *
  * Deviations from AWS (each also in the README):
  * - A StartChatContact ClientToken reused with different parameters answers
@@ -17,17 +17,23 @@ import type { ContactRecord } from '../../ports/store.ts';
 import type { ContactService } from '../../domain/contacts/contact-service.ts';
 import { AdminProvider, callerOf } from './admin-provider.ts';
 import { RoutingProvider, type RoutingProviderDeps } from './routing-provider.ts';
+import { StorageProvider } from './storage-provider.ts';
 
 export class ConnectProvider implements ConnectApi {
   readonly #contacts: ContactService;
   readonly #admin: AdminProvider;
   readonly #routing: RoutingProvider;
+  readonly #storage: StorageProvider;
 
-  /** `routing`: what the operations on live routing need (routing-provider.ts). */
+  /**
+   * `routing`: what the operations on live routing need (routing-provider.ts); the storage
+   * config operations need a part of it.
+   */
   constructor(contacts: ContactService, admin: AdminProvider, routing: RoutingProviderDeps) {
     this.#contacts = contacts;
     this.#admin = admin;
     this.#routing = new RoutingProvider(routing);
+    this.#storage = new StorageProvider(routing);
   }
 
   startChatContact(
@@ -134,6 +140,16 @@ export class ConnectProvider implements ConnectApi {
     this.#routing.getCurrentUserData(i, c);
   getCurrentMetricData = (i: S.GetCurrentMetricDataRequest, c: RequestContext) =>
     this.#routing.getCurrentMetricData(i, c);
+  associateInstanceStorageConfig = (i: S.AssociateInstanceStorageConfigRequest, c: RequestContext) =>
+    this.#storage.associateInstanceStorageConfig(i, c);
+  describeInstanceStorageConfig = (i: S.DescribeInstanceStorageConfigRequest, c: RequestContext) =>
+    this.#storage.describeInstanceStorageConfig(i, c);
+  listInstanceStorageConfigs = (i: S.ListInstanceStorageConfigsRequest, c: RequestContext) =>
+    this.#storage.listInstanceStorageConfigs(i, c);
+  updateInstanceStorageConfig = (i: S.UpdateInstanceStorageConfigRequest, c: RequestContext) =>
+    this.#storage.updateInstanceStorageConfig(i, c);
+  disassociateInstanceStorageConfig = (i: S.DisassociateInstanceStorageConfigRequest, c: RequestContext) =>
+    this.#storage.disassociateInstanceStorageConfig(i, c);
 }
 
 function describeContactShape(c: ContactRecord): S.Contact {
