@@ -43,6 +43,11 @@ interface Deps {
 
 const MARKER = 'bootstrap';
 
+/** The shared AWS files a node writes for its clients (the AWS CLI, the SDKs, boto3). */
+export function clientFiles(dataDir: string): { credentials: string; config: string } {
+  return { credentials: join(dataDir, 'aws-credentials'), config: join(dataDir, 'aws-config') };
+}
+
 interface Marker {
   instanceId: string;
   inboundFlowId: string;
@@ -53,11 +58,7 @@ interface Marker {
 }
 
 export async function bootstrap(config: Config, d: Deps): Promise<BootstrapInfo> {
-  const files = {
-    credentials: join(config.dataDir, 'aws-credentials'),
-    config: join(config.dataDir, 'aws-config'),
-    adminPassword: join(config.dataDir, 'admin-password'),
-  };
+  const files = { ...clientFiles(config.dataDir), adminPassword: join(config.dataDir, 'admin-password') };
   const existing = await d.store.transaction((tx) => tx.meta.get(MARKER));
   if (existing) {
     const { provisioned, ...saved } = JSON.parse(existing) as Marker;

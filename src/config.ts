@@ -32,6 +32,10 @@ export interface Config {
   publicOrigins: string[];
   /** Whether /test-chat/ and its backend are served. */
   testPages: boolean;
+  /** Where the node publishes to SNS (chat streaming); absent: AWS's endpoint for the region. */
+  snsEndpoint?: string;
+  /** Where the node puts objects to S3; absent: AWS's endpoint for the region. */
+  s3Endpoint?: string;
 }
 
 export const USAGE = `Usage: localconnect serve [options]
@@ -52,8 +56,16 @@ Options (environment variable in brackets):
                        behind a TLS proxy; repeatable (LOCALCONNECT_PUBLIC_ORIGINS, comma-separated)
   --[no-]test-pages    serve the customer test pages at /test-chat/ (LOCALCONNECT_TEST_PAGES=on|off;
                        default on when --host is a loopback address, off otherwise)
+  --sns-endpoint URL   the SNS the node publishes to, e.g. http://127.0.0.1:5000
+                       (LOCALCONNECT_SNS_ENDPOINT, else AWS_ENDPOINT_URL_SNS, else AWS's)
+  --s3-endpoint URL    the S3 the node puts objects to
+                       (LOCALCONNECT_S3_ENDPOINT, else AWS_ENDPOINT_URL_S3, else AWS's)
   -h, --help           print this help
   LOCALCONNECT_ACCESS_KEY_ID / LOCALCONNECT_SECRET_ACCESS_KEY fix the API access key.
+  The node's own calls to SNS and S3 take their region and credentials from the AWS SDK's
+  standard configuration (AWS_REGION, AWS_PROFILE, ~/.aws, the default credential chain), never
+  from the localconnect profile or the files the node writes for its clients; AWS_ENDPOINT_URL
+  alone does not redirect them.
 `;
 
 export class ConfigError extends Error {}
@@ -72,6 +84,8 @@ const OPTIONS = {
   'offer-timeout': { type: 'string' },
   'public-origin': { type: 'string', multiple: true },
   'test-pages': { type: 'boolean' },
+  'sns-endpoint': { type: 'string' },
+  's3-endpoint': { type: 'string' },
   help: { type: 'boolean', short: 'h' },
 } as const;
 
@@ -130,6 +144,8 @@ export function loadConfig(argv: string[], env: Record<string, string | undefine
   const offerTimeout = Number(values['offer-timeout'] ?? env.LOCALCONNECT_OFFER_TIMEOUT ?? 20);
   if (!Number.isFinite(offerTimeout) || offerTimeout < 1 || offerTimeout > 600)
     throw new ConfigError('--offer-timeout must be between 1 and 600 seconds');
+  const snsEndpoint = values['sns-endpoint'] ?? (env.LOCALCONNECT_SNS_ENDPOINT || env.AWS_ENDPOINT_URL_SNS);
+  const s3Endpoint = values['s3-endpoint'] ?? (env.LOCALCONNECT_S3_ENDPOINT || env.AWS_ENDPOINT_URL_S3);
   return {
     host,
     port,
@@ -145,7 +161,17 @@ export function loadConfig(argv: string[], env: Record<string, string | undefine
     offerTimeoutMs: Math.round(offerTimeout * 1000),
     publicOrigins,
     testPages: values['test-pages'] ?? (testPagesEnv ? testPagesEnv === 'on' : isLoopbackHost(host)),
+    snsEndpoint: snsEndpoint === undefined ? undefined : serviceEndpoint('--sns-endpoint', snsEndpoint),
+    s3Endpoint: s3Endpoint === undefined ? undefined : serviceEndpoint('--s3-endpoint', s3Endpoint),
   };
+}
+
+/** An http or https URL with a host, as the AWS SDK takes for an endpoint. */
+function serviceEndpoint(option: string, url: string): string {
+  const parsed = URL.parse(url);
+  if (!parsed || (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') || !parsed.hostname)
+    throw new ConfigError(`${option} ${url}: expected an http or https URL, e.g. http://127.0.0.1:5000`);
+  return url;
 }
 
 /** A bare origin: http or https, a host, maybe a port, and no path, query or fragment. */

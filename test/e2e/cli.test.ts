@@ -14,10 +14,14 @@ import { ROOT, readCredentials, spawnNode, tempDir } from '../support/node.ts';
 const execFileP = promisify(execFile);
 
 /** Runs the CLI to its end: exit code, stdout and stderr. */
-async function cli(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+async function cli(
+  args: string[],
+  env: Record<string, string> = {},
+): Promise<{ code: number; stdout: string; stderr: string }> {
   try {
     const { stdout, stderr } = await execFileP(process.execPath, [join(ROOT, 'src/cli.ts'), ...args], {
       timeout: 20_000,
+      env: { ...process.env, ...env },
     });
     return { code: 0, stdout, stderr };
   } catch (err: any) {
@@ -32,6 +36,8 @@ test('serve --help, serve -h, --help and help exit 0 and print the usage', async
     assert.match(stdout, /^Usage: localconnect serve \[options\]/, args.join(' '));
     assert.match(stdout, /--public-origin URL/, args.join(' '));
     assert.match(stdout, /--\[no-\]test-pages/, args.join(' '));
+    assert.match(stdout, /--sns-endpoint URL .*\n.*LOCALCONNECT_SNS_ENDPOINT/, args.join(' '));
+    assert.match(stdout, /--s3-endpoint URL .*\n.*LOCALCONNECT_S3_ENDPOINT/, args.join(' '));
   }
 });
 
@@ -41,6 +47,19 @@ test('serve --bogus exits 2 with one line on stderr', async () => {
   assert.equal(stdout, '');
   assert.equal(stderr.trimEnd().split('\n').length, 1, stderr);
   assert.match(stderr, /--bogus/);
+});
+
+test('an --sns-endpoint or LOCALCONNECT_S3_ENDPOINT that is no http(s) URL exits 2 with one line', async () => {
+  for (const [args, env] of [
+    [['--sns-endpoint', 'sns.example.com'], {}],
+    [[], { LOCALCONNECT_S3_ENDPOINT: 'ftp://127.0.0.1:21' }],
+  ] as const) {
+    const { code, stdout, stderr } = await cli(['serve', ...args, '--data-dir', tempDir()], env);
+    assert.equal(code, 2, stderr);
+    assert.equal(stdout, '');
+    assert.equal(stderr.trimEnd().split('\n').length, 1, stderr);
+    assert.match(stderr, /endpoint .*expected an http or https URL/);
+  }
 });
 
 test('a busy port exits 1 with one line; then a start on a free port with the same data dir completes', async () => {
