@@ -63,6 +63,21 @@ export class ConnectProvider implements ConnectApi {
     return {};
   }
 
+  startContactStreaming(
+    input: S.StartContactStreamingRequest,
+    ctx: RequestContext,
+  ): Promise<S.StartContactStreamingResponse> {
+    return this.#contacts.startStreaming(callerOf(ctx), input);
+  }
+
+  async stopContactStreaming(
+    input: S.StopContactStreamingRequest,
+    ctx: RequestContext,
+  ): Promise<S.StopContactStreamingResponse> {
+    await this.#contacts.stopStreaming(callerOf(ctx), input);
+    return {};
+  }
+
   async getContactAttributes(
     input: S.GetContactAttributesRequest,
     ctx: RequestContext,
