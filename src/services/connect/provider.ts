@@ -9,6 +9,8 @@
  * - PersistentChat and ParticipantConfiguration.ResponseMode INCREMENTAL are refused with
  *   InvalidRequestException until chat rehydration and streamed bot replies exist.
  * - StopContact on a contact that is not active answers ContactNotFoundException (410).
+ * - StartContactStreaming: every item is streamed with MessageVisibility ALL; DescribeContact
+ *   cannot show a contact's streams (the model's Contact has no member for them).
  */
 import type { ConnectApi } from '../../generated/connect/api.ts';
 import type * as S from '../../generated/connect/shapes.ts';
