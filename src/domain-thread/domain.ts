@@ -22,6 +22,7 @@ import { ContactService } from '../domain/contacts/contact-service.ts';
 import { ChatService } from '../domain/chat/chat-service.ts';
 import { ConnectionTokens } from '../domain/chat/connection-tokens.ts';
 import { ChatFlows } from '../domain/chat/chat-flows.ts';
+import { ChatStreams } from '../domain/streaming/chat-streams.ts';
 import { FlowEngine } from '../domain/flows/engine.ts';
 import { Router, changesAnnouncedOnCommit } from '../domain/routing/router.ts';
 import { AgentService } from '../domain/agents/agent-service.ts';
@@ -76,6 +77,7 @@ export async function buildDomain(
     const resources = new ResourceService(clock, ids);
     let websocketBase = '';
     const router = new Router({ clock, offerTimeoutMs: config.offerTimeoutMs });
+    const streams = new ChatStreams({ clock });
     const chats = new ChatService({
       store,
       clock,
@@ -83,6 +85,7 @@ export async function buildDomain(
       bus,
       blobs: new FsBlobStore(join(config.dataDir, 'blobs')),
       tokens: new ConnectionTokens(await tokenKey(store)),
+      streams,
       log,
       websocketUrl: (token) => `${websocketBase}${CHAT_WEBSOCKET_PATH}?token=${token}`,
       onEnded: (tx, contact) => router.contactEnded(tx, contact, changesAnnouncedOnCommit(tx, bus, log)),
@@ -105,6 +108,7 @@ export async function buildDomain(
       instances,
       resources,
       chats,
+      streams,
       limits: { activeChatsPerInstance: config.quotas.activeChatsPerInstance },
       log,
       startFlow: (tx, contact) => flows.startIn(tx, contact),
