@@ -247,9 +247,19 @@ test('a peer that goes down gets everything in order once it is back; another de
     }
   });
   assert.equal((await getObject(peer, 'transcripts', 'chat-2.json')).body.toString(), '{"n":2}');
-  await until('a report of the backlog', () =>
-    log.find('outbox', destination).some((l) => l.fields.backlog === 12 && (l.fields.failed as number) > 0),
+  // Paused: entries of a new contact added meanwhile are not even tried until its backoff ends.
+  await add(
+    store,
+    [worker],
+    [0, 1, 2, 3].map((n) => snsEntry(clock, topicArn, 'c-4', n)),
   );
+  keys.push('c-4');
+  const reported = () => log.find('outbox', destination);
+  await until('a report of the backlog', () =>
+    log.find('outbox', destination).some((l) => l.fields.backlog === 16),
+  );
+  const tries = reported().reduce((sum, l) => sum + (l.fields.failed as number), 0);
+  assert.equal(tries, 3, 'one try per contact whose entry was claimed before the topic failed');
 
   const back = await startMoto({ port: down.port });
   cleanups.push(() => back.stop());
@@ -257,7 +267,7 @@ test('a peer that goes down gets everything in order once it is back; another de
   assert.equal(await createTopic(backPeer, 'while-down'), topicArn);
   const queue = await subscribeQueue(backPeer, topicArn, 'while-down-q');
   clock.advance(10 * 60_000);
-  assertInOrder(await receiveAll(backPeer, queue, 12), keys, 4);
+  assertInOrder(await receiveAll(backPeer, queue, 16), keys, 4);
   await until(
     'the topic recovering',
     () => log.find('outbox destination delivering again', destination).length > 0,
