@@ -168,7 +168,7 @@ export function writeCredentialFiles(
 }
 
 /** Mode 0600, and whole or not at all: written beside the target, then renamed over it. */
-function writeSecretFile(path: string, content: string): void {
+export function writeSecretFile(path: string, content: string): void {
   const temp = `${path}.${process.pid}.tmp`;
   writeFileSync(temp, content, { mode: 0o600 });
   chmodSync(temp, 0o600); // a temp file left by a crash keeps its mode

@@ -36,6 +36,10 @@ export interface Config {
   snsEndpoint?: string;
   /** Where the node puts objects to S3; absent: AWS's endpoint for the region. */
   s3Endpoint?: string;
+  /** How old an outbox entry may get before a failed delivery of it gives up (drops it). */
+  outboxMaxAgeMs: number;
+  /** The bearer GET /metrics needs; absent: the one generated in the data dir (metrics-token). */
+  metricsToken?: string;
 }
 
 export const USAGE = `Usage: localconnect serve [options]
@@ -60,6 +64,10 @@ Options (environment variable in brackets):
                        (LOCALCONNECT_SNS_ENDPOINT, else AWS_ENDPOINT_URL_SNS, else AWS's)
   --s3-endpoint URL    the S3 the node puts objects to
                        (LOCALCONNECT_S3_ENDPOINT, else AWS_ENDPOINT_URL_S3, else AWS's)
+  --outbox-max-age AGE give up delivering an SNS message or S3 object after AGE, e.g. 24h, 90m,
+                       3600s (LOCALCONNECT_OUTBOX_MAX_AGE, default 24h)
+  --metrics-token TOK  the bearer token GET /metrics needs (LOCALCONNECT_METRICS_TOKEN; default
+                       one generated at first start into <data-dir>/metrics-token)
   -h, --help           print this help
   LOCALCONNECT_ACCESS_KEY_ID / LOCALCONNECT_SECRET_ACCESS_KEY fix the API access key.
   The node's own calls to SNS and S3 take their region and credentials from the AWS SDK's
@@ -86,6 +94,8 @@ const OPTIONS = {
   'test-pages': { type: 'boolean' },
   'sns-endpoint': { type: 'string' },
   's3-endpoint': { type: 'string' },
+  'outbox-max-age': { type: 'string' },
+  'metrics-token': { type: 'string' },
   help: { type: 'boolean', short: 'h' },
 } as const;
 
@@ -146,6 +156,13 @@ export function loadConfig(argv: string[], env: Record<string, string | undefine
     throw new ConfigError('--offer-timeout must be between 1 and 600 seconds');
   const snsEndpoint = values['sns-endpoint'] ?? (env.LOCALCONNECT_SNS_ENDPOINT || env.AWS_ENDPOINT_URL_SNS);
   const s3Endpoint = values['s3-endpoint'] ?? (env.LOCALCONNECT_S3_ENDPOINT || env.AWS_ENDPOINT_URL_S3);
+  const outboxMaxAgeMs = duration(
+    '--outbox-max-age',
+    values['outbox-max-age'] ?? env.LOCALCONNECT_OUTBOX_MAX_AGE ?? '24h',
+  );
+  const metricsToken = values['metrics-token'] ?? (env.LOCALCONNECT_METRICS_TOKEN || undefined);
+  if (metricsToken !== undefined && !/^[\x21-\x7e]{16,}$/.test(metricsToken))
+    throw new ConfigError('--metrics-token must be at least 16 printable characters without spaces');
   return {
     host,
     port,
@@ -163,7 +180,19 @@ export function loadConfig(argv: string[], env: Record<string, string | undefine
     testPages: values['test-pages'] ?? (testPagesEnv ? testPagesEnv === 'on' : isLoopbackHost(host)),
     snsEndpoint: snsEndpoint === undefined ? undefined : serviceEndpoint('--sns-endpoint', snsEndpoint),
     s3Endpoint: s3Endpoint === undefined ? undefined : serviceEndpoint('--s3-endpoint', s3Endpoint),
+    outboxMaxAgeMs,
+    metricsToken,
   };
+}
+
+const DURATION_UNITS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
+
+/** A positive duration: a number and a unit (ms, s, m, h, d), seconds without one. */
+function duration(option: string, text: string): number {
+  const match = /^(\d+(?:\.\d+)?)(ms|s|m|h|d)?$/.exec(text.trim());
+  const ms = match ? Math.round(Number(match[1]) * DURATION_UNITS[match[2] ?? 's']) : NaN;
+  if (!(ms >= 1)) throw new ConfigError(`${option} ${text}: expected a duration such as 24h, 90m or 3600s`);
+  return ms;
 }
 
 /** An http or https URL with a host, as the AWS SDK takes for an endpoint. */

@@ -28,6 +28,7 @@ import { Caller } from './domain-thread/rpc.ts';
 import type { DomainControl } from './domain-thread/domain.ts';
 import type { ToMain } from './domain-thread/messages.ts';
 import { MainThreadBus, type TopicMessage } from './domain-thread/event-bridge.ts';
+import { metricsEndpoint, metricsToken } from './http/metrics-endpoint.ts';
 
 export interface RunningNode {
   url: string;
@@ -105,6 +106,7 @@ export async function startNode(config: Config, overrides: NodeOverrides = {}): 
     before: allowBrowsers,
     plugins: [
       { prefix: AGENT_API, plugin: agentEdge(agents, origins) },
+      { prefix: '/', plugin: metricsEndpoint(metricsToken(config), () => control.metrics()) },
       {
         prefix: '/',
         plugin: webPages({

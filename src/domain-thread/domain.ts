@@ -33,6 +33,7 @@ import { ConnectProvider } from '../services/connect/provider.ts';
 import { ParticipantProvider } from '../services/participant/provider.ts';
 import { CHAT_WEBSOCKET_PATH } from '../gateway/chat-gateway.ts';
 import { bootstrap, markProvisioned, type BootstrapInfo } from '../bootstrap.ts';
+import { NodeDelivery, type MetricsText } from '../outbox/node-delivery.ts';
 
 /** What the main thread calls, by name. */
 export interface DomainTargets {
@@ -49,6 +50,8 @@ export interface DomainControl {
   setWebsocketBase(base: string): void;
   /** The first start's files are written (bootstrap.ts). */
   provisioned(): Promise<void>;
+  /** The node's figures in Prometheus's text format (the outbox's backlog and deliveries). */
+  metrics(): Promise<MetricsText>;
   /** Stops the timers and flows, finishes the work under way, closes the store. */
   close(): Promise<void>;
 }
@@ -71,6 +74,8 @@ export async function buildDomain(
     onCommitError: (err) => log.error({ err }, 'work after a commit failed'),
   });
   const passwords = new WorkerPasswordHasher();
+  // Delivers what the outbox holds for SNS and S3; nudge its worker when an entry is added.
+  const delivery = new NodeDelivery(config, { store, clock, log });
   try {
     const accessKeys = await AccessKeys.load(store);
     const instances = new InstanceService(clock, ids);
@@ -127,6 +132,7 @@ export async function buildDomain(
       signInGuard: new MemorySignInGuard(clock),
     });
     await agents.resetPresence();
+    delivery.worker.start();
     const connect = new ConnectProvider(contacts, new AdminProvider(store, instances, resources, passwords), {
       store,
       clock,
@@ -146,11 +152,13 @@ export async function buildDomain(
     const node: DomainControl = {
       setWebsocketBase: (base) => void (websocketBase = base),
       provisioned: () => markProvisioned(store),
+      metrics: () => delivery.scrape(),
       close: async () => {
         clearInterval(upkeep);
         flows.close();
         await flows.settled();
         await chats.settled();
+        await delivery.close();
         await passwords.close();
         await store.close();
       },
@@ -162,6 +170,7 @@ export async function buildDomain(
       targets: { connect, participant: new ParticipantProvider(chats), agents, chats, node },
     };
   } catch (err) {
+    await delivery.close();
     await passwords.close();
     await store.close();
     throw err;

@@ -38,6 +38,22 @@ test('serve --help, serve -h, --help and help exit 0 and print the usage', async
     assert.match(stdout, /--\[no-\]test-pages/, args.join(' '));
     assert.match(stdout, /--sns-endpoint URL .*\n.*LOCALCONNECT_SNS_ENDPOINT/, args.join(' '));
     assert.match(stdout, /--s3-endpoint URL .*\n.*LOCALCONNECT_S3_ENDPOINT/, args.join(' '));
+    assert.match(stdout, /--outbox-max-age AGE .*\n.*LOCALCONNECT_OUTBOX_MAX_AGE/, args.join(' '));
+    assert.match(stdout, /--metrics-token TOK .*LOCALCONNECT_METRICS_TOKEN/, args.join(' '));
+  }
+});
+
+test('an --outbox-max-age that is no duration, or a short LOCALCONNECT_METRICS_TOKEN, exits 2 with one line', async () => {
+  for (const [args, env, message] of [
+    [['--outbox-max-age', '1 week'], {}, /--outbox-max-age 1 week: expected a duration/],
+    [['--outbox-max-age', '0'], {}, /--outbox-max-age 0: expected a duration/],
+    [[], { LOCALCONNECT_METRICS_TOKEN: 'short' }, /--metrics-token must be at least 16/],
+  ] as const) {
+    const { code, stdout, stderr } = await cli(['serve', ...args, '--data-dir', tempDir()], env);
+    assert.equal(code, 2, stderr);
+    assert.equal(stdout, '');
+    assert.equal(stderr.trimEnd().split('\n').length, 1, stderr);
+    assert.match(stderr, message);
   }
 });
 

@@ -36,8 +36,9 @@ export function freePort(): Promise<number> {
   });
 }
 
-export async function startMoto(): Promise<Moto> {
-  const port = await freePort();
+/** `port`: a given one, e.g. to start a moto again where a stopped one was (its state is gone). */
+export async function startMoto(opts: { port?: number } = {}): Promise<Moto> {
+  const port = opts.port ?? (await freePort());
   const endpoint = `http://127.0.0.1:${port}`;
   const child: ChildProcess = spawn('moto_server', ['-H', '127.0.0.1', '-p', String(port)], {
     stdio: ['ignore', 'ignore', 'pipe'],

@@ -1,0 +1,67 @@
+/**
+ * A node's outbox delivery, built from its configuration: the SNS and S3 clients (to the
+ * configured endpoints, never with the node's own profile or files), the worker that delivers
+ * through them under this node's lease owner id, and the Prometheus registry of its figures.
+ */
+import { randomBytes } from 'node:crypto';
+import { hostname } from 'node:os';
+import { Registry } from 'prom-client';
+import type { Config } from '../config.ts';
+import type { Clock } from '../ports/clock.ts';
+import type { Log } from '../ports/log.ts';
+import type { Store } from '../ports/store.ts';
+import { SnsTopicPublisher } from '../adapters/sns/sns-topic-publisher.ts';
+import { S3ObjectSink } from '../adapters/s3/s3-object-sink.ts';
+import { clientFiles, PROFILE } from '../bootstrap.ts';
+import { DelivererByScheme, ObjectDeliverer, TopicDeliverer } from './deliverers.ts';
+import { DeliveryMetrics } from './delivery-metrics.ts';
+import { OutboxWorker } from './delivery.ts';
+
+/** A scrape of the node's figures, for the main thread's /metrics. */
+export interface MetricsText {
+  contentType: string;
+  text: string;
+}
+
+export class NodeDelivery {
+  readonly worker: OutboxWorker;
+  readonly #store: Store;
+  readonly #clock: Clock;
+  readonly #registry = new Registry();
+  readonly #metrics = new DeliveryMetrics(this.#registry);
+  readonly #publisher: SnsTopicPublisher;
+  readonly #sink: S3ObjectSink;
+
+  constructor(config: Config, deps: { store: Store; clock: Clock; log: Log }) {
+    this.#store = deps.store;
+    this.#clock = deps.clock;
+    const files = clientFiles(config.dataDir);
+    const own = { profile: PROFILE, files: [files.credentials, files.config] };
+    this.#publisher = new SnsTopicPublisher({ endpoint: config.snsEndpoint, region: config.region, own });
+    this.#sink = new S3ObjectSink({ endpoint: config.s3Endpoint, region: config.region, own });
+    this.worker = new OutboxWorker({
+      ...deps,
+      owner: `${hostname()}:${process.pid}:${randomBytes(4).toString('hex')}`,
+      deliverer: new DelivererByScheme({
+        sns: new TopicDeliverer(this.#publisher),
+        s3: new ObjectDeliverer(this.#sink),
+      }),
+      metrics: this.#metrics,
+      maxAgeMs: config.outboxMaxAgeMs,
+    });
+  }
+
+  /** The figures now, the backlog read from the store. */
+  async scrape(): Promise<MetricsText> {
+    const now = this.#clock.now();
+    this.#metrics.backlog(await this.#store.transaction((tx) => tx.outbox.stats(now)));
+    return { contentType: this.#registry.contentType, text: await this.#registry.metrics() };
+  }
+
+  /** Stops claiming, waits (bounded) for the deliveries under way, releases the clients. */
+  async close(): Promise<void> {
+    await this.worker.close();
+    this.#publisher.close();
+    this.#sink.close();
+  }
+}
