@@ -49,6 +49,8 @@ export interface ChatServiceDeps {
   websocketUrl: (token: string) => string;
   /** Runs inside the transaction that ends a chat (routing lets go of it). */
   onEnded?: (tx: StoreTx, contact: ContactRecord) => Promise<void>;
+  /** Runs inside the transaction that adds a customer's message (the chat's flow may wait for it). */
+  onCustomerMessage?: (tx: StoreTx, contact: ContactRecord, text: string) => Promise<void>;
 }
 
 export interface Connection {
@@ -277,15 +279,16 @@ export class ChatService {
         (contact.details.supportedMessagingContentTypes as string[]) ?? DEFAULT_SUPPORTED_TYPES;
       const problem = messageProblem(input.ContentType, input.Content, supported);
       if (problem) throw new ValidationException(problem);
-      return this.#once(tx, `SendMessage/${participant.id}`, input.ClientToken, (stamp) =>
-        this.append(tx, contact, {
+      return this.#once(tx, `SendMessage/${participant.id}`, input.ClientToken, async (stamp) => {
+        await this.append(tx, contact, {
           type: 'MESSAGE',
           contentType: input.ContentType,
           content: input.Content,
           from: participant,
           stamp,
-        }),
-      );
+        });
+        if (participant.role === 'CUSTOMER') await this.#d.onCustomerMessage?.(tx, contact, input.Content);
+      });
     });
   }
 
