@@ -98,7 +98,7 @@ export async function buildDomain(
       enqueue: (tx, contact, queueId) =>
         router.enqueue(tx, contact, queueId, changesAnnouncedOnCommit(tx, bus, log)),
       onError: (err, contactId) => log.error({ err, contactId }, 'contact flow failed'),
-      dueNow: () => due.poke(),
+      dueNow: () => void due.poke(),
     });
     const due = new DueRunner({
       store,

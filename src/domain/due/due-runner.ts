@@ -38,8 +38,8 @@ export class DueRunner {
   #timer: NodeJS.Timeout | undefined;
   /** The poll under way, if any. */
   #running: Promise<void> | undefined;
-  /** Someone poked while a poll was under way: poll again after it. */
-  #again = false;
+  /** The poll to run once the one under way has finished, if someone poked meanwhile. */
+  #queued: Promise<void> | undefined;
   #closed = false;
 
   constructor(deps: DueRunnerDeps) {
@@ -48,32 +48,34 @@ export class DueRunner {
 
   /** Starts polling. */
   start(): void {
-    this.#timer = setInterval(() => this.poke(), this.#d.pollMs);
+    this.#timer = setInterval(() => void this.poke(), this.#d.pollMs);
     this.#timer.unref();
-    this.poke();
+    void this.poke();
   }
 
-  /** Looks for due items now (after a commit that made one due). */
-  poke(): void {
-    if (this.#closed) return;
-    if (this.#running) {
-      this.#again = true;
-      return;
+  /**
+   * Looks for due items now (after a commit that made one due); resolves when a look that
+   * began after the call has done what it found.
+   */
+  poke(): Promise<void> {
+    if (this.#closed) return Promise.resolve();
+    if (!this.#running) {
+      this.#running = this.#poll().finally(() => (this.#running = undefined));
+      return this.#running;
     }
-    this.#running = this.#poll().finally(() => {
-      this.#running = undefined;
-      if (this.#again) {
-        this.#again = false;
-        this.poke();
-      }
+    // The poll under way may have claimed before the poker's commit: one more after it.
+    this.#queued ??= this.#running.then(() => {
+      this.#queued = undefined;
+      return this.poke();
     });
+    return this.#queued;
   }
 
   /** Stops polling and waits for the work under way; unfinished items stay in the store. */
   async close(): Promise<void> {
     this.#closed = true;
     clearInterval(this.#timer);
-    while (this.#running) await this.#running;
+    while (this.#running || this.#queued) await (this.#queued ?? this.#running);
   }
 
   /** Claims and works through due items until none are left (or it is closed). */
