@@ -19,7 +19,7 @@ import { AccessKeys } from '../aws/auth/access-keys.ts';
 import { InstanceService } from '../domain/instances/instance-service.ts';
 import { ResourceService } from '../domain/resources/resource-service.ts';
 import { ContactService } from '../domain/contacts/contact-service.ts';
-import { ChatService } from '../domain/chat/chat-service.ts';
+import { CHAT_EXPIRY, ChatService } from '../domain/chat/chat-service.ts';
 import { ConnectionTokens } from '../domain/chat/connection-tokens.ts';
 import { ChatFlows, FLOW_INPUT, FLOW_WAKE } from '../domain/chat/chat-flows.ts';
 import { DueRunner } from '../domain/due/due-runner.ts';
@@ -108,6 +108,7 @@ export async function buildDomain(
       handlers: {
         [FLOW_WAKE]: (item, owner) => flows.resumeDue(item, owner),
         [FLOW_INPUT]: (item, owner) => flows.resumeDue(item, owner),
+        [CHAT_EXPIRY]: (item) => chats.expire(item),
       },
     });
     const contacts = new ContactService({
@@ -143,12 +144,11 @@ export async function buildDomain(
       agents,
       router,
     });
-    // Flows waiting on a timer or a customer's message go on, whichever node started them.
+    // Flows waiting on a timer or a customer's message go on, and chats whose duration ran out
+    // end, whichever node started them, within a second of their time by the node's clock.
     due.start();
-    // Chats whose duration ran out end, offers time out and queue delays pass, within a second
-    // of their time by the node's clock.
+    // Offers time out and queue delays pass, within a second of their time by the node's clock.
     const upkeep = setInterval(() => {
-      chats.expireDue().catch((err) => log.error({ err }, 'chat expiry failed'));
       agents.tick().catch((err) => log.error({ err }, 'routing upkeep failed'));
     }, 1000);
     upkeep.unref();
