@@ -59,9 +59,11 @@ export async function benchStartChatContact(
   seconds: number,
   wrkThreads: number,
   warmupSeconds: number,
+  /** The node's log level: warn (no line per call), or info (the default, a line per call and per contact step). */
+  logLevel = 'warn',
 ): Promise<StartChatRound> {
   const work = tempDir('localconnect-bench-');
-  const node = await spawnNode(['--log-level', 'warn'], { dataDir: join(work, 'data') });
+  const node = await spawnNode(['--log-level', logLevel], { dataDir: join(work, 'data') });
   const bare = await startBare();
   try {
     const { hostname, port, host } = new URL(node.url);

@@ -23,6 +23,7 @@ import { CHAT_EXPIRY, ChatService } from '../domain/chat/chat-service.ts';
 import { ConnectionTokens } from '../domain/chat/connection-tokens.ts';
 import { ChatFlows, FLOW_INPUT, FLOW_WAKE } from '../domain/chat/chat-flows.ts';
 import { DueRunner } from '../domain/due/due-runner.ts';
+import { ChatStreams } from '../domain/streaming/chat-streams.ts';
 import { FlowEngine } from '../domain/flows/engine.ts';
 import { Router, changesAnnouncedOnCommit } from '../domain/routing/router.ts';
 import { AgentService } from '../domain/agents/agent-service.ts';
@@ -77,6 +78,7 @@ export async function buildDomain(
     const resources = new ResourceService(clock, ids);
     let websocketBase = '';
     const router = new Router({ clock, offerTimeoutMs: config.offerTimeoutMs });
+    const streams = new ChatStreams({ clock });
     const chats = new ChatService({
       store,
       clock,
@@ -84,6 +86,7 @@ export async function buildDomain(
       bus,
       blobs: new FsBlobStore(join(config.dataDir, 'blobs')),
       tokens: new ConnectionTokens(await tokenKey(store)),
+      streams,
       log,
       websocketUrl: (token) => `${websocketBase}${CHAT_WEBSOCKET_PATH}?token=${token}`,
       onEnded: (tx, contact) => router.contactEnded(tx, contact, changesAnnouncedOnCommit(tx, bus, log)),
@@ -118,6 +121,7 @@ export async function buildDomain(
       instances,
       resources,
       chats,
+      streams,
       limits: { activeChatsPerInstance: config.quotas.activeChatsPerInstance },
       log,
       startFlow: (tx, contact) => flows.startIn(tx, contact),

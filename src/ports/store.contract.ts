@@ -395,6 +395,10 @@ export function runStoreContract(
           disconnectReason: 'CUSTOMER_DISCONNECT',
           expiresAt: T0 + 60_000,
           state: 'ENDED',
+          streams: [
+            { streamingId: 's-1', endpointArn: 'arn:aws:sns:us-east-1:111111111111:a', startedAt: T0 + 1 },
+            { streamingId: 's-2', endpointArn: 'arn:aws:sns:us-east-1:111111111111:b', startedAt: T0 + 2 },
+          ],
         });
         await tx(async (t) => {
           await t.contacts.insert(bare);
@@ -409,8 +413,15 @@ export function runStoreContract(
       });
 
       it('update replaces the mutable fields, clearing the optional ones left out', async () => {
+        const stream = {
+          streamingId: 's-1',
+          endpointArn: 'arn:aws:sns:us-east-1:111111111111:a',
+          startedAt: T0,
+        };
         await tx((t) =>
-          t.contacts.insert(contact('contact-1', { expiresAt: T0 + 1, relatedContactId: 'r' })),
+          t.contacts.insert(
+            contact('contact-1', { expiresAt: T0 + 1, relatedContactId: 'r', streams: [stream] }),
+          ),
         );
         const ended = contact('contact-1', {
           state: 'ENDED',

@@ -81,6 +81,16 @@ export interface ContactRecord {
   attributes: Record<string, string>;
   /** Channel-specific data the API returns or later issues use (CustomerId, SegmentAttributes…). */
   details: Record<string, unknown>;
+  /** A chat's active real-time streams (StartContactStreaming), in the order started; absent when none. */
+  streams?: ContactStream[];
+}
+
+/** One SNS topic a chat's items go to as they happen (domain/streaming/chat-streams.ts). */
+export interface ContactStream {
+  streamingId: string;
+  /** A standard SNS topic's ARN. */
+  endpointArn: string;
+  startedAt: number;
 }
 
 export type ParticipantRole = 'CUSTOMER' | 'AGENT' | 'SYSTEM' | 'CUSTOM_BOT' | 'SUPERVISOR';

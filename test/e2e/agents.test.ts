@@ -59,7 +59,6 @@ async function customer(name = 'Jane', disconnectAgentOnExit = false) {
     new CreateParticipantConnectionCommand({
       ParticipantToken: chat.ParticipantToken!,
       Type: ['CONNECTION_CREDENTIALS'],
-      ConnectParticipant: true,
     }),
   );
   const token = conn.ConnectionCredentials!.ConnectionToken!;

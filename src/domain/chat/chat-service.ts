@@ -2,7 +2,7 @@
  * Chats: the transcript and the participants' side of a chat contact — connections, messages,
  * events, the transcript read back, leaving — and how a chat ends. Every item is written to the
  * store first and published on the EventBus once its transaction commits (tx.onCommit), in
- * transcript order.
+ * transcript order; in the same transaction, it goes to the chat's streams (ChatStreams).
  */
 import { hash } from 'node:crypto';
 import type { Clock } from '../../ports/clock.ts';
@@ -19,6 +19,7 @@ import { contentTypes, type ChatEvent, type ChatItem, type ChatItemType } from '
 import { DEFAULT_SUPPORTED_TYPES, messageProblem } from './content-types.ts';
 import { readTranscript, type TranscriptQuery } from './transcript.ts';
 import { claimOnce } from '../idempotency.ts';
+import type { ChatStreams } from '../streaming/chat-streams.ts';
 
 /** A customer must connect this soon after StartChatContact, or the chat ends. */
 export const FIRST_CONNECTION_WINDOW_MS = 5 * 60_000;
@@ -45,6 +46,8 @@ export interface ChatServiceDeps {
   bus: EventBus;
   blobs: BlobStore;
   tokens: ConnectionTokens;
+  /** The SNS topics chats stream to (StartContactStreaming). */
+  streams: ChatStreams;
   /** Where a chat's end is logged, and failures of work done after a request was answered (transcript upload). */
   log: Log;
   /** The URL a websocket token is used at. */
@@ -116,6 +119,7 @@ export class ChatService {
       item.Id,
       item as unknown as Record<string, unknown>,
     );
+    await this.#d.streams.forward(tx, contact, item);
     const event: ChatEvent = {
       seq,
       item,
@@ -127,9 +131,9 @@ export class ChatService {
   }
 
   /**
-   * Ends a chat: the leaving participant's participant.left (if one left), chat.ended, every
-   * participant marked gone, the contact ENDED with its reason; once committed, the transcript
-   * is written to the BlobStore.
+   * Ends a chat: the leaving participant's participant.left (if one left), chat.ended (the last
+   * item its streams get), every participant marked gone, the contact ENDED with its reason and
+   * no streams; once committed, the transcript is written to the BlobStore.
    * `revoked`: the leaving participant's right to the chat ended before the chat did (their
    * session ended), so their own participant.left is the last their sockets get.
    */
@@ -167,6 +171,7 @@ export class ChatService {
       disconnectReason: reason,
       lastUpdateTimestamp: now,
       expiresAt: undefined,
+      streams: undefined,
     });
     await tx.due.cancel(expiryId(contact.id));
     await tx.counters.add(contact.instanceId, ACTIVE_CHATS, -1);
@@ -232,6 +237,12 @@ export class ChatService {
       async (tx) => {
         const caller = await this.#byParticipantToken(tx, participantToken);
         const { participant, contact } = caller;
+        if (input.ConnectParticipant && participant.role === 'CUSTOMER' && !contact.streams?.length) {
+          // Amazon Connect marks a customer connected without a websocket only on a streaming chat.
+          throw new ValidationException(
+            'ConnectParticipant connects a customer only on a chat that streams (StartContactStreaming)',
+          );
+        }
         const now = clock.now();
         // A participant's first socket gets the chat from its start (the flow may have greeted
         // before the customer connected); later ones continue from where the chat is now.
@@ -343,6 +354,7 @@ export class ChatService {
           ContactId: contact.id,
           InitialContactId: contact.initialContactId,
         };
+        await this.#d.streams.forward(tx, contact, item);
         this.#publishOnCommit(tx, { item });
       });
     });

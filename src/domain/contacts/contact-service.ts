@@ -12,6 +12,9 @@ import type {
   CreateParticipantResponse,
   StartChatContactRequest,
   StartChatContactResponse,
+  StartContactStreamingRequest,
+  StartContactStreamingResponse,
+  StopContactStreamingRequest,
 } from '../../generated/connect/shapes.ts';
 import {
   ContactNotFoundException,
@@ -29,6 +32,7 @@ import { issueToken } from '../participant-token.ts';
 import { claimOnce } from '../idempotency.ts';
 import { ACTIVE_CHATS, type ChatService } from '../chat/chat-service.ts';
 import { contentTypes } from '../chat/chat-item.ts';
+import { snsTopicProblem, streamingIdFor, type ChatStreams } from '../streaming/chat-streams.ts';
 
 export const DEFAULT_CHAT_DURATION_MINUTES = 1500;
 
@@ -44,6 +48,7 @@ export interface ContactServiceDeps {
   instances: InstanceService;
   resources: ResourceService;
   chats: ChatService;
+  streams: ChatStreams;
   limits: ContactLimits;
   /** Where a contact's start is logged. */
   log: Log;
@@ -207,6 +212,47 @@ export class ContactService {
       await tx.participants.insert(bot);
       await chats.append(tx, contact, { type: 'EVENT', contentType: contentTypes.joined, from: bot });
       return response;
+    });
+  }
+
+  /**
+   * Streams an active chat's items to a standard SNS topic from now on (StartContactStreaming);
+   * a topic it already streams to keeps its StreamingId.
+   */
+  async startStreaming(
+    caller: InstanceCaller,
+    req: StartContactStreamingRequest,
+  ): Promise<StartContactStreamingResponse> {
+    const { store, clock, streams } = this.#d;
+    const arn = req.ChatStreamingConfiguration.StreamingEndpointArn;
+    return store.transaction(async (tx) => {
+      const instance = await this.#d.instances.require(tx, caller, req.InstanceId);
+      const problem = snsTopicProblem(arn, instance.region);
+      if (problem) throw new InvalidParameterException(problem);
+      const contact = await this.#requireContact(tx, instance, req.ContactId);
+      const now = clock.now();
+      const response = { StreamingId: streamingIdFor(contact.id, arn) };
+      // A repeat answers what the first did, whatever happened to the chat since.
+      const first = await claimOnce(tx, `StartContactStreaming/${contact.id}`, req, response, now);
+      if (first) return first;
+      if (contact.channel !== 'CHAT' || contact.state !== 'ACTIVE') {
+        throw new InvalidRequestException(`Contact ${req.ContactId} is not an active chat`);
+      }
+      const started = streams.start(contact, arn);
+      if (started.contact !== contact) {
+        await tx.contacts.update({ ...started.contact, lastUpdateTimestamp: now });
+      }
+      return response;
+    });
+  }
+
+  /** Stops one of a chat's streams (StopContactStreaming). */
+  async stopStreaming(caller: InstanceCaller, req: StopContactStreamingRequest): Promise<void> {
+    await this.#d.store.transaction(async (tx) => {
+      const instance = await this.#d.instances.require(tx, caller, req.InstanceId);
+      const contact = await this.#requireContact(tx, instance, req.ContactId);
+      const stopped = this.#d.streams.stop(contact, req.StreamingId);
+      await tx.contacts.update({ ...stopped, lastUpdateTimestamp: this.#d.clock.now() });
     });
   }
 

@@ -241,6 +241,10 @@ export interface ChatMetrics {
   CustomerMetrics?: ParticipantMetrics;
 }
 
+export interface ChatStreamingConfiguration {
+  StreamingEndpointArn: string;
+}
+
 export interface ConflictException {
   Message?: string;
 }
@@ -1586,6 +1590,17 @@ export interface StartChatContactResponse {
   ContinuedFromContactId?: string;
 }
 
+export interface StartContactStreamingRequest {
+  InstanceId: string;
+  ContactId: string;
+  ChatStreamingConfiguration: ChatStreamingConfiguration;
+  ClientToken: string;
+}
+
+export interface StartContactStreamingResponse {
+  StreamingId: string;
+}
+
 export interface StateTransition {
   State?: ParticipantState;
   StateStartTimestamp?: Date;
@@ -1612,6 +1627,15 @@ export interface StopContactRequest {
 }
 
 export interface StopContactResponse {
+}
+
+export interface StopContactStreamingRequest {
+  InstanceId: string;
+  ContactId: string;
+  StreamingId: string;
+}
+
+export interface StopContactStreamingResponse {
 }
 
 export const StorageType = {

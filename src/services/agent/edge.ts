@@ -76,21 +76,33 @@ export function agentEdge(agents: AgentService, origins: OriginPolicy) {
     const session = (req: FastifyRequest) => req.agentSession!;
     const contactId = (req: FastifyRequest) => (req.params as { contactId: string }).contactId;
 
-    app.post('/session', { config: { public: true } }, async (req, reply) => {
-      const body = jsonBody(req) as { username?: unknown; password?: unknown };
-      if (typeof body.username !== 'string' || typeof body.password !== 'string')
-        throw new AgentError('BadRequest', 'username and password are required strings');
-      const { token, session: s } = await signIns.run(
-        () => agents.signIn(body.username as string, body.password as string, req.ip),
-        () => {
-          throw new AgentError('TooManyAttempts', 'Too many sign-ins at once; wait and try again', {
-            retryAfterSeconds: 1,
-          });
-        },
-      );
-      reply.setCookie(AGENT_COOKIE, token, { ...sessionCookie(req), maxAge: SESSION_TTL_MS / 1000 });
-      return agents.view(s);
+    const busy = new AgentError('TooManyAttempts', 'Too many sign-ins at once; wait and try again', {
+      retryAfterSeconds: 1,
     });
+    app.post(
+      '/session',
+      {
+        config: { public: true },
+        // A burst past the limit is answered as it arrives: no body read, nothing thrown.
+        onRequest: async (_req, reply) => {
+          if (signIns.full) return sendError(reply, busy);
+        },
+      },
+      async (req, reply) => {
+        const body = jsonBody(req) as { username?: unknown; password?: unknown };
+        if (typeof body.username !== 'string' || typeof body.password !== 'string')
+          throw new AgentError('BadRequest', 'username and password are required strings');
+        const { username, password } = body;
+        const { token, session: s } = await signIns.run(
+          () => agents.signIn(username, password, req.ip),
+          () => {
+            throw busy;
+          },
+        );
+        reply.setCookie(AGENT_COOKIE, token, { ...sessionCookie(req), maxAge: SESSION_TTL_MS / 1000 });
+        return agents.view(s);
+      },
+    );
     app.delete('/session', async (req, reply) => {
       await agents.signOut(session(req));
       reply.clearCookie(AGENT_COOKIE, sessionCookie(req));

@@ -9,6 +9,8 @@
  * - PersistentChat and ParticipantConfiguration.ResponseMode INCREMENTAL are refused with
  *   InvalidRequestException until chat rehydration and streamed bot replies exist.
  * - StopContact on a contact that is not active answers ContactNotFoundException (410).
+ * - StartContactStreaming: every item is streamed with MessageVisibility ALL; DescribeContact
+ *   cannot show a contact's streams (the model's Contact has no member for them).
  */
 import type { ConnectApi } from '../../generated/connect/api.ts';
 import type * as S from '../../generated/connect/shapes.ts';
@@ -60,6 +62,21 @@ export class ConnectProvider implements ConnectApi {
 
   async stopContact(input: S.StopContactRequest, ctx: RequestContext): Promise<S.StopContactResponse> {
     await this.#contacts.stop(callerOf(ctx), input.InstanceId, input.ContactId, input.DisconnectReason?.Code);
+    return {};
+  }
+
+  startContactStreaming(
+    input: S.StartContactStreamingRequest,
+    ctx: RequestContext,
+  ): Promise<S.StartContactStreamingResponse> {
+    return this.#contacts.startStreaming(callerOf(ctx), input);
+  }
+
+  async stopContactStreaming(
+    input: S.StopContactStreamingRequest,
+    ctx: RequestContext,
+  ): Promise<S.StopContactStreamingResponse> {
+    await this.#contacts.stopStreaming(callerOf(ctx), input);
     return {};
   }
 

@@ -214,4 +214,8 @@ export const migrations: readonly string[] = [
   ) WITHOUT ROWID;
   CREATE INDEX due_work_due_at ON due_work (due_at);
   `,
+  `
+  -- A chat's active real-time streams (StartContactStreaming) as JSON; NULL when it has none.
+  ALTER TABLE contacts ADD COLUMN streams TEXT;
+  `,
 ];

@@ -62,15 +62,15 @@ const SQL = {
 
   contactInsert: `INSERT INTO contacts (arn, initial_contact_id, previous_contact_id, related_contact_id, channel,
       initiation_method, state, flow_id, initiation_timestamp, last_update_timestamp, disconnect_timestamp,
-      disconnect_reason, expires_at, attributes, details, instance_id, id)
-    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      disconnect_reason, expires_at, attributes, details, streams, instance_id, id)
+    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
   contactGet: 'SELECT * FROM contacts WHERE instance_id = ? AND id = ?',
   contactsExpiring:
     'SELECT * FROM contacts WHERE expires_at IS NOT NULL AND expires_at <= ? ORDER BY expires_at LIMIT ?',
   contactUpdate: `UPDATE contacts SET arn = ?, initial_contact_id = ?, previous_contact_id = ?,
       related_contact_id = ?, channel = ?, initiation_method = ?, state = ?, flow_id = ?,
       initiation_timestamp = ?, last_update_timestamp = ?, disconnect_timestamp = ?, disconnect_reason = ?,
-      expires_at = ?, attributes = ?, details = ?
+      expires_at = ?, attributes = ?, details = ?, streams = ?
     WHERE instance_id = ? AND id = ?`,
 
   participantInsert: `INSERT INTO participants (instance_id, contact_id, role, display_name, token_digest, created_at,
@@ -211,6 +211,7 @@ function toContact(r: Row): ContactRecord {
   if (r.disconnect_timestamp !== null) c.disconnectTimestamp = r.disconnect_timestamp as number;
   if (r.disconnect_reason !== null) c.disconnectReason = r.disconnect_reason as string;
   if (r.expires_at !== null) c.expiresAt = r.expires_at as number;
+  if (r.streams !== null) c.streams = json(r.streams);
   return c;
 }
 
@@ -232,6 +233,7 @@ function contactParams(c: ContactRecord) {
     c.expiresAt ?? null,
     JSON.stringify(c.attributes),
     JSON.stringify(c.details),
+    c.streams?.length ? JSON.stringify(c.streams) : null,
     c.instanceId,
     c.id,
   ] as const;
