@@ -19,9 +19,10 @@ import { AccessKeys } from '../aws/auth/access-keys.ts';
 import { InstanceService } from '../domain/instances/instance-service.ts';
 import { ResourceService } from '../domain/resources/resource-service.ts';
 import { ContactService } from '../domain/contacts/contact-service.ts';
-import { ChatService } from '../domain/chat/chat-service.ts';
+import { CHAT_EXPIRY, ChatService } from '../domain/chat/chat-service.ts';
 import { ConnectionTokens } from '../domain/chat/connection-tokens.ts';
-import { ChatFlows } from '../domain/chat/chat-flows.ts';
+import { ChatFlows, FLOW_INPUT, FLOW_WAKE } from '../domain/chat/chat-flows.ts';
+import { DueRunner } from '../domain/due/due-runner.ts';
 import { ChatStreams } from '../domain/streaming/chat-streams.ts';
 import { FlowEngine } from '../domain/flows/engine.ts';
 import { Router, changesAnnouncedOnCommit } from '../domain/routing/router.ts';
@@ -94,17 +95,29 @@ export async function buildDomain(
       log,
       websocketUrl: (token) => `${websocketBase}${CHAT_WEBSOCKET_PATH}?token=${token}`,
       onEnded: (tx, contact) => router.contactEnded(tx, contact, changesAnnouncedOnCommit(tx, bus, log)),
+      onCustomerMessage: (tx, contact, text) => flows.customerWrote(tx, contact, text),
     });
-    const flows = new ChatFlows({
+    const flows: ChatFlows = new ChatFlows({
       store,
       clock,
-      bus,
       engine: new FlowEngine({ clock }),
       chats,
       resources,
       enqueue: (tx, contact, queueId) =>
         router.enqueue(tx, contact, queueId, changesAnnouncedOnCommit(tx, bus, log)),
       onError: (err, contactId) => log.error({ err, contactId }, 'contact flow failed'),
+      dueNow: () => void due.poke(),
+    });
+    const due = new DueRunner({
+      store,
+      clock,
+      log,
+      owner: `node-${ids.uuid()}`,
+      handlers: {
+        [FLOW_WAKE]: (item, owner) => flows.resumeDue(item, owner),
+        [FLOW_INPUT]: (item, owner) => flows.resumeDue(item, owner),
+        [CHAT_EXPIRY]: (item) => chats.expire(item),
+      },
     });
     const contacts = new ContactService({
       store,
@@ -141,11 +154,11 @@ export async function buildDomain(
       agents,
       router,
     });
-    // Chats whose duration ran out end, flows waiting on a timer wake, offers time out and queue
-    // delays pass, within a second of their time by the node's clock.
+    // Flows waiting on a timer or a customer's message go on, and chats whose duration ran out
+    // end, whichever node started them, within a second of their time by the node's clock.
+    due.start();
+    // Offers time out and queue delays pass, within a second of their time by the node's clock.
     const upkeep = setInterval(() => {
-      chats.expireDue().catch((err) => log.error({ err }, 'chat expiry failed'));
-      flows.wakeDue();
       agents.tick().catch((err) => log.error({ err }, 'routing upkeep failed'));
     }, 1000);
     upkeep.unref();
@@ -155,7 +168,7 @@ export async function buildDomain(
       metrics: () => delivery.scrape(),
       close: async () => {
         clearInterval(upkeep);
-        flows.close();
+        await due.close();
         await flows.settled();
         await chats.settled();
         await delivery.close();

@@ -1,11 +1,24 @@
 /**
- * Durability: a node killed with SIGKILL loses no acknowledged contact, nor routing state.
+ * Durability: a node killed with SIGKILL loses no acknowledged contact, nor routing state, and
+ * a chat's flow that was waiting goes on after the restart.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { DescribeContactCommand, StartChatContactCommand } from '@aws-sdk/client-connect';
-import { spawnNode, tempDir } from '../support/node.ts';
+import { randomUUID } from 'node:crypto';
+import {
+  CreateContactFlowCommand,
+  DescribeContactCommand,
+  StartChatContactCommand,
+} from '@aws-sdk/client-connect';
+import {
+  ConnectParticipantClient,
+  CreateParticipantConnectionCommand,
+  GetTranscriptCommand,
+  SendMessageCommand,
+} from '@aws-sdk/client-connectparticipant';
+import { spawnNode, tempDir, type TestNode } from '../support/node.ts';
 import { AgentClient, adminPassword } from '../support/agent.ts';
+import { designerFlow, type DesignerAction } from '../support/flows.ts';
 
 test('every acknowledged StartChatContact survives kill -9', async () => {
   const dataDir = tempDir();
@@ -103,6 +116,151 @@ test('routing state survives kill -9: the agent keeps their status, an unaccepte
     // The offer the node died holding went back to the queue and comes to the agent again.
     await back.offer(offered.ContactId);
     await back.disconnect();
+  } finally {
+    await second.close();
+  }
+});
+
+const participantAt = (node: TestNode) =>
+  new ConnectParticipantClient({
+    endpoint: node.url,
+    region: node.region,
+    credentials: { accessKeyId: 'unused', secretAccessKey: 'unused' },
+    maxAttempts: 1,
+  });
+
+/** Saves the flow on the node and starts a chat in it; returns the customer's ConnectionToken. */
+async function chatInFlow(node: TestNode, actions: DesignerAction[]): Promise<string> {
+  const { ContactFlowId } = await node.connect().send(
+    new CreateContactFlowCommand({
+      InstanceId: node.instanceId,
+      Name: `flow-${randomUUID()}`,
+      Type: 'CONTACT_FLOW',
+      Content: designerFlow(actions),
+    }),
+  );
+  const chat = await node.connect().send(
+    new StartChatContactCommand({
+      InstanceId: node.instanceId,
+      ContactFlowId,
+      ParticipantDetails: { DisplayName: 'Jane' },
+    }),
+  );
+  const conn = await participantAt(node).send(
+    new CreateParticipantConnectionCommand({
+      ParticipantToken: chat.ParticipantToken,
+      Type: ['CONNECTION_CREDENTIALS'],
+    }),
+  );
+  return conn.ConnectionCredentials!.ConnectionToken!;
+}
+
+/** Polls the customer's transcript until `count` SYSTEM messages have arrived; returns their texts. */
+async function systemMessages(node: TestNode, token: string, count: number, ms: number): Promise<string[]> {
+  const participant = participantAt(node);
+  const deadline = Date.now() + ms;
+  for (;;) {
+    const t = await participant.send(
+      new GetTranscriptCommand({ ConnectionToken: token, SortOrder: 'ASCENDING', MaxResults: 100 }),
+    );
+    const texts = t.Transcript!.filter((i) => i.ParticipantRole === 'SYSTEM').map((i) => i.Content!);
+    if (texts.length >= count) return texts;
+    if (Date.now() > deadline) throw new Error(`only ${JSON.stringify(texts)} after ${ms / 1000} s`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+/** The flow's last action: waits long enough that the chat is still open when the test reads it. */
+const holdOpen = (id: string, bye: string): DesignerAction => ({
+  Identifier: id,
+  Type: 'Wait',
+  Parameters: { TimeoutSeconds: '600' },
+  Transitions: {
+    NextAction: bye,
+    Conditions: [{ NextAction: bye, Condition: { Operator: 'Equals', Operands: ['WaitCompleted'] } }],
+    Errors: [{ ErrorType: 'NoMatchingError', NextAction: bye }],
+  },
+});
+
+const say = (id: string, text: string, next: string): DesignerAction => ({
+  Identifier: id,
+  Type: 'MessageParticipant',
+  Parameters: { Text: text },
+  Transitions: { NextAction: next, Errors: [{ ErrorType: 'NoMatchingError', NextAction: next }] },
+});
+
+const bye = (id: string): DesignerAction => ({
+  Identifier: id,
+  Type: 'DisconnectParticipant',
+  Parameters: {},
+  Transitions: {},
+});
+
+test('a flow in Wait when the node is killed -9 goes on after the restart', async () => {
+  const [hello, pause, after, hold, end] = Array.from({ length: 5 }, () => randomUUID());
+  const dataDir = tempDir();
+  const first = await spawnNode([], { dataDir });
+  const token = await chatInFlow(first, [
+    say(hello, 'Please hold.', pause),
+    {
+      Identifier: pause,
+      Type: 'Wait',
+      Parameters: { TimeoutSeconds: '3' },
+      Transitions: {
+        NextAction: end,
+        Conditions: [{ NextAction: after, Condition: { Operator: 'Equals', Operands: ['WaitCompleted'] } }],
+        Errors: [{ ErrorType: 'NoMatchingError', NextAction: end }],
+      },
+    },
+    say(after, 'Thanks for waiting.', hold),
+    holdOpen(hold, end),
+    bye(end),
+  ]);
+  assert.deepEqual(await systemMessages(first, token, 1, 5000), ['Please hold.']);
+  first.child.kill('SIGKILL');
+  assert.equal(await first.exited, 'SIGKILL');
+
+  const second = await spawnNode([], { dataDir });
+  try {
+    // The Wait's 3 s run out while the node is down or starting; the restarted node wakes the run.
+    assert.deepEqual(await systemMessages(second, token, 2, 15_000), ['Please hold.', 'Thanks for waiting.']);
+  } finally {
+    await second.close();
+  }
+});
+
+test('a flow in GetParticipantInput when the node is killed -9 takes the answer after the restart', async () => {
+  const [ask, echo, hold, end] = Array.from({ length: 4 }, () => randomUUID());
+  const dataDir = tempDir();
+  const first = await spawnNode([], { dataDir });
+  const token = await chatInFlow(first, [
+    {
+      Identifier: ask,
+      Type: 'GetParticipantInput',
+      Parameters: {
+        Text: 'Your name?',
+        StoreInput: 'True',
+        InputValidation: { CustomValidation: { MaximumLength: '30' } },
+      },
+      Transitions: { NextAction: echo, Errors: [{ ErrorType: 'NoMatchingError', NextAction: end }] },
+    },
+    say(echo, 'Nice to meet you, $.StoredCustomerInput.', hold),
+    holdOpen(hold, end),
+    bye(end),
+  ]);
+  assert.deepEqual(await systemMessages(first, token, 1, 5000), ['Your name?']);
+  first.child.kill('SIGKILL');
+  assert.equal(await first.exited, 'SIGKILL');
+
+  const second = await spawnNode([], { dataDir });
+  try {
+    await participantAt(second).send(
+      new SendMessageCommand({ ConnectionToken: token, ContentType: 'text/plain', Content: 'Jane' }),
+    );
+    assert.deepEqual(await systemMessages(second, token, 2, 10_000), [
+      'Your name?',
+      'Nice to meet you, Jane.',
+    ]);
   } finally {
     await second.close();
   }

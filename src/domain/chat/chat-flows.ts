@@ -2,14 +2,15 @@
  * Runs a chat's contact flow: starts it when the chat starts, hosts its effects (messages to
  * the chat, attributes, queues, hours, disconnect), and resumes a waiting run when the
  * customer writes or its timer is due. Everything a customer sees before an agent comes from
- * here. The run state is kept on the contact (details.flowRun); the node that started a run
- * drives it. A flow that fails, loops or ends without queueing ends the chat: a contact is
- * never left hanging, and nothing a flow does can crash the node.
+ * here. Nothing of a waiting run is kept in memory: its state is on the contact
+ * (details.flowRun), and what resumes it is a due item in the store, written in the transaction
+ * that makes it due — its timer (flow-wake) with the step that starts waiting, a customer's
+ * message (flow-input) with the message — and done by whichever node claims it (DueRunner),
+ * after a restart too. A flow that fails, loops or ends without queueing ends the chat: a
+ * contact is never left hanging, and nothing a flow does can crash the node.
  */
 import type { Clock } from '../../ports/clock.ts';
-import type { EventBus } from '../../ports/event-bus.ts';
-import { topics } from '../../ports/event-bus.ts';
-import type { ContactRecord, Store, StoreTx } from '../../ports/store.ts';
+import type { ContactRecord, DueItem, Store, StoreTx } from '../../ports/store.ts';
 import type { FlowEngine } from '../flows/engine.ts';
 import { parseFlow } from '../flows/flow-document.ts';
 import type { ContactView, FlowEvent, FlowHost, QueueRef, RunOutcome, RunState } from '../flows/types.ts';
@@ -19,7 +20,6 @@ import { isWithinHours, type HoursConfig } from '../resources/hours.ts';
 import { idFromArnOrId } from '../arn.ts';
 import { checkAttributes, mergeAttributes } from '../contacts/attributes.ts';
 import type { ChatService } from './chat-service.ts';
-import type { ChatEvent } from './chat-item.ts';
 import { deepFreeze } from '../../lib/deep-freeze.ts';
 
 const MAX_PARSED_FLOWS = 200;
@@ -27,22 +27,29 @@ const MAX_PARSED_FLOWS = 200;
 /** The name flow messages carry, as Amazon Connect shows system messages. */
 export const SYSTEM_NAME = 'SYSTEM_MESSAGE';
 
+/** The due work that resumes runs: a run's timer, and a customer's message to a waiting run. */
+export const FLOW_WAKE = 'flow-wake';
+export const FLOW_INPUT = 'flow-input';
+
+/** What a flow-wake or flow-input item carries: the run's contact, and (flow-input) the event. */
+export interface FlowDuePayload {
+  instanceId: string;
+  contactId: string;
+  event?: FlowEvent;
+}
+
 export interface ChatFlowsDeps {
   store: Store;
   clock: Clock;
-  bus: EventBus;
   engine: FlowEngine;
   chats: ChatService;
   resources: ResourceService;
   /** Puts the contact in a queue for routing (TransferContactToQueue), inside the step's transaction. */
   enqueue?: (tx: StoreTx, contact: ContactRecord, queueId: string) => Promise<void>;
+  /** Reports a run that failed (the chat has ended). */
   onError: (err: unknown, contactId: string) => void;
-}
-
-/** What a step leaves for after its commit: waiting for what its run waits for. */
-interface StepDone {
-  outcome: RunOutcome | undefined;
-  chatId: string;
+  /** Asks for due work to be done now: a customer's message made some due (DueRunner.poke). */
+  dueNow: () => void;
 }
 
 /** The contact as a step has changed it so far; `dirty`: not yet written. */
@@ -51,17 +58,8 @@ interface HeldContact {
   dirty: boolean;
 }
 
-interface Waiting {
-  instanceId: string;
-  contactId: string;
-  wakeAt?: number;
-  unsubscribe?: () => void;
-}
-
 export class ChatFlows {
   readonly #d: ChatFlowsDeps;
-  /** Runs waiting on this node, by contact. */
-  readonly #waiting = new Map<string, Waiting>();
   /** Per contact, the work queued behind the run's current step: one step at a time. */
   readonly #queues = new Map<string, Promise<void>>();
   /** Parsed flows by content: every chat of a flow would otherwise parse and check it again. */
@@ -77,13 +75,48 @@ export class ChatFlows {
    * step.
    */
   async startIn(tx: StoreTx, contact: ContactRecord): Promise<void> {
-    const done = await this.#stepIn(tx, contact, async (host) => {
+    await this.#stepIn(tx, contact, async (host) => {
       const flow = await tx.resources.get(contact.instanceId, 'contact-flow', contact.flowId);
       const document = flow ? this.#parse(flow.body.Content as string) : undefined;
       if (!document) return { status: 'failed', error: `flow ${contact.flowId} cannot run` };
       return this.#d.engine.start(document, host, { flowId: contact.flowId });
     });
-    tx.onCommit(() => this.#afterStep(contact.instanceId, contact.id, done));
+  }
+
+  /**
+   * Inside the transaction that adds a customer's message to the chat: a run waiting for
+   * input, or in a Wait (CustomerReturned), is resumed with it by a flow-input item, due now.
+   * One item per contact: a message written before the run took the previous one replaces it.
+   */
+  async customerWrote(tx: StoreTx, contact: ContactRecord, text: string): Promise<void> {
+    const wait = (contact.details.flowRun as RunState | undefined)?.wait;
+    if (contact.state !== 'ACTIVE' || !wait) return;
+    const event: FlowEvent =
+      wait.kind === 'wait' ? { kind: 'event', name: 'CustomerReturned' } : { kind: 'customerMessage', text };
+    const payload: FlowDuePayload = { instanceId: contact.instanceId, contactId: contact.id, event };
+    await tx.due.schedule({
+      id: `${FLOW_INPUT}:${contact.id}`,
+      kind: FLOW_INPUT,
+      dueAt: this.#d.clock.now(),
+      payload: { ...payload },
+    });
+    tx.onCommit(() => this.#d.dueNow());
+  }
+
+  /**
+   * Resumes a run with its due flow-wake (the timer) or flow-input (a customer's message) item,
+   * taking the item in the step's transaction: a message moves a run on once, and a step that
+   * fails leaves the item to be tried again.
+   */
+  async resumeDue(item: DueItem, owner: string): Promise<void> {
+    const { instanceId, contactId, event } = item.payload as unknown as FlowDuePayload;
+    await this.#serial(contactId, () =>
+      this.#step(instanceId, contactId, async (tx, host, contact) => {
+        await tx.due.done(item.id, owner);
+        const state = contact.details.flowRun as RunState | undefined;
+        return state && this.#d.engine.resume(state, event ?? { kind: 'timer' }, host);
+      }),
+    );
   }
 
   #parse(content: string): FlowDocument | undefined {
@@ -98,33 +131,9 @@ export class ChatFlows {
     return document;
   }
 
-  /** Wakes the runs whose timers are due by the node's clock. */
-  wakeDue(): void {
-    const now = this.#d.clock.now();
-    for (const w of this.#waiting.values()) {
-      if (w.wakeAt !== undefined && w.wakeAt <= now) this.#resume(w, { kind: 'timer' });
-    }
-  }
-
-  /** Stops driving every run (shutdown); their state stays on the contacts. */
-  close(): void {
-    for (const w of this.#waiting.values()) w.unsubscribe?.();
-    this.#waiting.clear();
-  }
-
   /** Resolves when every step under way has finished. */
   async settled(): Promise<void> {
     while (this.#queues.size > 0) await Promise.all([...this.#queues.values()]);
-  }
-
-  #resume(w: Waiting, event: FlowEvent): void {
-    void this.#serial(w.contactId, async () => {
-      if (this.#waiting.get(w.contactId) !== w) return; // already moved on
-      await this.#step(w.instanceId, w.contactId, async (host, contact) => {
-        const state = contact.details.flowRun as RunState | undefined;
-        return state && this.#d.engine.resume(state, event, host);
-      });
-    });
   }
 
   /**
@@ -135,53 +144,42 @@ export class ChatFlows {
   async #step(
     instanceId: string,
     contactId: string,
-    run: (host: FlowHost, contact: ContactRecord) => Promise<RunOutcome | undefined>,
+    run: (tx: StoreTx, host: FlowHost, contact: ContactRecord) => Promise<RunOutcome | undefined>,
   ): Promise<void> {
-    const done = await this.#d.store.transaction(async (tx) => {
+    await this.#d.store.transaction(async (tx) => {
       const contact = await tx.contacts.get(instanceId, contactId);
-      return contact && contact.state === 'ACTIVE'
-        ? this.#stepIn(tx, contact, (host) => run(host, contact))
-        : undefined;
+      // A run of a chat that has ended stays as it was: nothing resumes it.
+      if (contact && contact.state === 'ACTIVE')
+        await this.#stepIn(tx, contact, (host) => run(tx, host, contact));
     });
-    this.#afterStep(instanceId, contactId, done);
   }
 
-  /**
-   * The part of a step inside its transaction (its messages and routing are published once it
-   * commits); what it returns is for #afterStep.
-   */
+  /** The part of a step inside its transaction (its messages and routing are published once it commits). */
   async #stepIn(
     tx: StoreTx,
     contact: ContactRecord,
     run: (host: FlowHost) => Promise<RunOutcome | undefined>,
-  ): Promise<StepDone> {
+  ): Promise<void> {
     const held: HeldContact = { value: contact, dirty: false };
     const outcome = await run(this.#host(tx, held));
-    if (outcome) await this.#record(tx, held, outcome);
-    return { outcome, chatId: contact.initialContactId };
+    if (!outcome) return; // there was no run to resume
+    await this.#record(tx, held, outcome);
+    await this.#setTimer(tx, held.value, outcome);
+    if (outcome.status === 'failed') {
+      const err = new Error(`flow failed: ${outcome.error}`);
+      tx.onCommit(() => this.#d.onError(err, contact.id));
+    }
   }
 
-  /** Once a step has committed: waiting for what its run waits for. */
-  #afterStep(instanceId: string, contactId: string, done: StepDone | undefined): void {
-    this.#stopWaiting(contactId);
-    const outcome = done?.outcome;
-    if (!done || !outcome) return; // the chat ended, or there was no run to resume
-    if (outcome.status === 'failed') this.#d.onError(new Error(`flow failed: ${outcome.error}`), contactId);
-    if (outcome.status !== 'waiting') return;
-    // The chat may end from here on; a resumed step then finds it ended and stops waiting.
-    const w: Waiting = { instanceId, contactId, wakeAt: outcome.wakeAt };
-    // A customer's message resumes a run waiting for input, or one waiting for CustomerReturned.
-    w.unsubscribe = this.#d.bus.subscribe(topics.chat(done.chatId), (e) => {
-      const item = (e as ChatEvent).item;
-      if (item.Type === 'MESSAGE' && item.ParticipantRole === 'CUSTOMER') {
-        const event: FlowEvent =
-          outcome.state.wait?.kind === 'wait'
-            ? { kind: 'event', name: 'CustomerReturned' }
-            : { kind: 'customerMessage', text: item.Content ?? '' };
-        this.#resume(w, event);
-      }
-    });
-    this.#waiting.set(contactId, w);
+  /** The run's timer as its step leaves it: due at the waiting run's wakeAt, else none. */
+  async #setTimer(tx: StoreTx, contact: ContactRecord, outcome: RunOutcome): Promise<void> {
+    const id = `${FLOW_WAKE}:${contact.id}`;
+    if (contact.state !== 'ACTIVE' || outcome.status !== 'waiting' || outcome.wakeAt === undefined) {
+      await tx.due.cancel(id);
+      return;
+    }
+    const payload: FlowDuePayload = { instanceId: contact.instanceId, contactId: contact.id };
+    await tx.due.schedule({ id, kind: FLOW_WAKE, dueAt: outcome.wakeAt, payload: { ...payload } });
   }
 
   /**
@@ -194,7 +192,7 @@ export class ChatFlows {
     if (c.state !== 'ACTIVE') return; // the flow disconnected it (and that wrote it)
     const { flowRun, ...details } = c.details;
     if (outcome.status === 'waiting') {
-      await this.#write(tx, { ...c, details: { ...details, flowRun: outcome.state } });
+      held.value = await this.#write(tx, { ...c, details: { ...details, flowRun: outcome.state } });
       return;
     }
     const rest = flowRun === undefined && !held.dirty ? c : await this.#write(tx, { ...c, details });
@@ -202,11 +200,6 @@ export class ChatFlows {
       outcome.status === 'ended' && (outcome.reason === 'queued' || outcome.reason === 'disconnected');
     if (handedOver || rest.details.queueInfo !== undefined) return;
     await this.#d.chats.end(tx, rest, 'CONTACT_FLOW_DISCONNECT');
-  }
-
-  #stopWaiting(contactId: string): void {
-    this.#waiting.get(contactId)?.unsubscribe?.();
-    this.#waiting.delete(contactId);
   }
 
   /**
@@ -295,16 +288,19 @@ export class ChatFlows {
     return updated;
   }
 
-  /** Runs steps of one contact's flow one after another; a failing step is reported, never thrown. */
+  /**
+   * Runs steps of one contact's flow on this node one after another; a step that throws rejects
+   * its own promise only, not the steps queued behind it.
+   */
   #serial(contactId: string, step: () => Promise<void>): Promise<void> {
     const previous = this.#queues.get(contactId) ?? Promise.resolve();
-    const next = previous
-      .then(step)
-      .catch((err) => this.#d.onError(err, contactId))
+    const next = previous.then(step);
+    const queued = next
+      .catch(() => {}) // the caller of this step has it
       .finally(() => {
-        if (this.#queues.get(contactId) === next) this.#queues.delete(contactId);
+        if (this.#queues.get(contactId) === queued) this.#queues.delete(contactId);
       });
-    this.#queues.set(contactId, next);
+    this.#queues.set(contactId, queued);
     return next;
   }
 }

@@ -11,7 +11,7 @@ import type { EventBus } from '../../ports/event-bus.ts';
 import type { Log } from '../../ports/log.ts';
 import type { BlobStore } from '../../ports/blob-store.ts';
 import { topics } from '../../ports/event-bus.ts';
-import type { ContactRecord, ParticipantRecord, Store, StoreTx } from '../../ports/store.ts';
+import type { ContactRecord, DueItem, ParticipantRecord, Store, StoreTx } from '../../ports/store.ts';
 import { AccessDeniedException, ValidationException } from '../../generated/connectparticipant/errors.ts';
 import { tokenMatches, tokenParticipantId } from '../participant-token.ts';
 import type { ConnectionTokens, TokenClaims } from './connection-tokens.ts';
@@ -29,6 +29,8 @@ export const WEBSOCKET_URL_TTL_MS = 100_000;
 export const CONNECTION_TOKEN_TTL_MS = 24 * 3600_000;
 /** The per-instance counter of chats not yet ended (the concurrent-active-chats quota). */
 export const ACTIVE_CHATS = 'activeChats';
+/** The due work that ends a chat whose ChatDurationInMinutes has run out. */
+export const CHAT_EXPIRY = 'chat-expiry';
 
 const EVENT_TYPES = new Set([
   contentTypes.typing,
@@ -52,6 +54,8 @@ export interface ChatServiceDeps {
   websocketUrl: (token: string) => string;
   /** Runs inside the transaction that ends a chat (routing lets go of it). */
   onEnded?: (tx: StoreTx, contact: ContactRecord) => Promise<void>;
+  /** Runs inside the transaction that adds a customer's message (the chat's flow may wait for it). */
+  onCustomerMessage?: (tx: StoreTx, contact: ContactRecord, text: string) => Promise<void>;
 }
 
 export interface Connection {
@@ -169,7 +173,19 @@ export class ChatService {
       expiresAt: undefined,
       streams: undefined,
     });
+    await tx.due.cancel(expiryId(contact.id));
     await tx.counters.add(contact.instanceId, ACTIVE_CHATS, -1);
+  }
+
+  /** Inside the transaction that starts a chat: it ends (EXPIRED) at its expiresAt, whichever node is alive then. */
+  async expireAt(tx: StoreTx, contact: ContactRecord): Promise<void> {
+    if (contact.expiresAt === undefined) return;
+    await tx.due.schedule({
+      id: expiryId(contact.id),
+      kind: CHAT_EXPIRY,
+      dueAt: contact.expiresAt,
+      payload: { instanceId: contact.instanceId, contactId: contact.id },
+    });
   }
 
   /**
@@ -195,12 +211,14 @@ export class ChatService {
     while (this.#pending.size > 0) await Promise.all([...this.#pending]);
   }
 
-  /** Ends the chats whose ChatDurationInMinutes has run out by now; returns how many. */
-  async expireDue(limit = 100): Promise<number> {
-    return this.#d.store.transaction(async (tx) => {
-      const due = await tx.contacts.listExpiring(this.#d.clock.now(), limit);
-      for (const contact of due) await this.end(tx, contact, 'EXPIRED');
-      return due.length;
+  /** Ends the chat of a due chat-expiry item, if it is still active and its time has come. */
+  async expire(item: DueItem): Promise<void> {
+    const { instanceId, contactId } = item.payload as { instanceId: string; contactId: string };
+    await this.#d.store.transaction(async (tx) => {
+      const contact = await tx.contacts.get(instanceId, contactId);
+      if (contact?.state !== 'ACTIVE' || contact.expiresAt === undefined) return;
+      if (contact.expiresAt <= this.#d.clock.now()) await this.end(tx, contact, 'EXPIRED');
+      else await this.expireAt(tx, contact); // an early item: due again at the contact's time
     });
   }
 
@@ -288,15 +306,16 @@ export class ChatService {
         (contact.details.supportedMessagingContentTypes as string[]) ?? DEFAULT_SUPPORTED_TYPES;
       const problem = messageProblem(input.ContentType, input.Content, supported);
       if (problem) throw new ValidationException(problem);
-      return this.#once(tx, `SendMessage/${participant.id}`, input.ClientToken, (stamp) =>
-        this.append(tx, contact, {
+      return this.#once(tx, `SendMessage/${participant.id}`, input.ClientToken, async (stamp) => {
+        await this.append(tx, contact, {
           type: 'MESSAGE',
           contentType: input.ContentType,
           content: input.Content,
           from: participant,
           stamp,
-        }),
-      );
+        });
+        if (participant.role === 'CUSTOMER') await this.#d.onCustomerMessage?.(tx, contact, input.Content);
+      });
     });
   }
 
@@ -545,3 +564,5 @@ export class ChatService {
     return { participant, contact };
   }
 }
+
+const expiryId = (contactId: string) => `${CHAT_EXPIRY}:${contactId}`;

@@ -142,6 +142,7 @@ export class ContactService {
       };
       await tx.contacts.insert(contact);
       await tx.participants.insert(customer);
+      await chats.expireAt(tx, contact);
       tx.onCommit(() =>
         this.#d.log.info(
           { contactId, instanceId: instance.id, channel: contact.channel, flowId: flow.id },
