@@ -83,7 +83,7 @@ export async function buildDomain(
     const resources = new ResourceService(clock, ids);
     let websocketBase = '';
     const router = new Router({ clock, offerTimeoutMs: config.offerTimeoutMs });
-    const streams = new ChatStreams({ clock });
+    const streams = new ChatStreams({ clock, onQueued: () => delivery.worker.nudge() });
     const chats = new ChatService({
       store,
       clock,
