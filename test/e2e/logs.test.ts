@@ -71,7 +71,6 @@ test('a whole chat logs one JSON line per API call and each step of the contact,
       new CreateParticipantConnectionCommand({
         ParticipantToken: chat.ParticipantToken!,
         Type: ['WEBSOCKET', 'CONNECTION_CREDENTIALS'],
-        ConnectParticipant: true,
       }),
     );
     const connectionToken = conn.ConnectionCredentials!.ConnectionToken!;
