@@ -127,6 +127,7 @@ export async function buildDomain(
       resources,
       chats,
       streams,
+      bus,
       limits: { activeChatsPerInstance: config.quotas.activeChatsPerInstance },
       log,
       startFlow: (tx, contact) => flows.startIn(tx, contact),

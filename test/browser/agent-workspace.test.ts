@@ -14,6 +14,7 @@ import {
   DescribeContactCommand,
   ListRoutingProfilesCommand,
   ListSecurityProfilesCommand,
+  StartContactStreamingCommand,
   StopContactCommand,
 } from '@aws-sdk/client-connect';
 import { launchBrowser, skipUnlessChromium } from '../support/browser.ts';
@@ -200,8 +201,18 @@ describe('the agent workspace and the customer test page (headless Chromium)', {
       .filter({ hasText: /Delivered|Read/ })
       .first()
       .waitFor({ timeout: 10_000 });
-    // The contact's attributes are shown.
+    // The contact's attributes are shown, and the topic it starts streaming to.
     await agent.locator('[data-testid="attribute"][data-key="source"]').waitFor();
+    const topic = `arn:aws:sns:${node.region}:123456789012:chat-stream`;
+    await node.connect().send(
+      new StartContactStreamingCommand({
+        InstanceId: node.instanceId,
+        ContactId: customer.contactId,
+        ChatStreamingConfiguration: { StreamingEndpointArn: topic },
+        ClientToken: `stream-${customer.contactId}`,
+      }),
+    );
+    await agent.getByTestId('stream').filter({ hasText: topic }).waitFor({ timeout: 3000 });
     await agent.screenshot({ path: join(SHOTS, 'workspace-chat-1280x800.png') });
     await agent.setViewportSize({ width: 390, height: 844 });
     await agent.screenshot({ path: join(SHOTS, 'workspace-chat-narrow.png'), fullPage: true });

@@ -15,7 +15,9 @@ import {
   ListRoutingProfilesCommand,
   ListSecurityProfilesCommand,
   StartChatContactCommand,
+  StartContactStreamingCommand,
   StopContactCommand,
+  StopContactStreamingCommand,
 } from '@aws-sdk/client-connect';
 import {
   ConnectParticipantClient,
@@ -184,6 +186,39 @@ describe('agent sign-in', () => {
 });
 
 describe('routing chats to agents', () => {
+  it("shows the agent the chat's active streams as they start and stop", async () => {
+    const agent = await newAgent();
+    const cust = await customer('Jane');
+    const contactId = await agent.offer(cust.contactId);
+    await agent.accept(contactId);
+    const connected = await agent.until((s) =>
+      s.contacts.some((c) => c.contactId === contactId && c.state === 'CONNECTED'),
+    );
+    assert.equal(connected.contacts.find((c) => c.contactId === contactId)!.streams, undefined);
+    const topic = `arn:aws:sns:${node.region}:123456789012:chat-stream`;
+    const { StreamingId } = await node.connect().send(
+      new StartContactStreamingCommand({
+        InstanceId: node.instanceId,
+        ContactId: contactId,
+        ChatStreamingConfiguration: { StreamingEndpointArn: topic },
+        ClientToken: `stream-${contactId}`,
+      }),
+    );
+    const streaming = await agent.until(
+      (s) => s.contacts.find((c) => c.contactId === contactId)?.streams !== undefined,
+    );
+    assert.deepEqual(streaming.contacts.find((c) => c.contactId === contactId)!.streams, [
+      { streamingId: StreamingId, endpointArn: topic },
+    ]);
+    await node
+      .connect()
+      .send(
+        new StopContactStreamingCommand({ InstanceId: node.instanceId, ContactId: contactId, StreamingId }),
+      );
+    await agent.until((s) => s.contacts.find((c) => c.contactId === contactId)?.streams === undefined);
+    await settle([agent]);
+  });
+
   it('offers the chat to an Available agent, who joins, chats, leaves and finishes after-contact work', async () => {
     const agent = await newAgent();
     const cust = await customer('Jane');

@@ -109,6 +109,9 @@ export async function agentView(
       queue: { id: held.queueId, name: queueNames.get(held.queueId)! },
       customerName: customer?.displayName ?? 'Customer',
       attributes: contact?.attributes ?? {},
+      ...(contact?.streams?.length && {
+        streams: contact.streams.map(({ streamingId, endpointArn }) => ({ streamingId, endpointArn })),
+      }),
       enqueuedAt: held.enqueuedAt,
       ...(held.connectedAt !== undefined && { connectedAt: held.connectedAt }),
       ...(held.state === 'ENDED' &&

@@ -31,6 +31,8 @@ export interface AgentContactView {
   queue: { id: string; name: string };
   customerName: string;
   attributes: Record<string, string>;
+  /** The SNS topics the chat streams to (StartContactStreaming); absent when none. */
+  streams?: { streamingId: string; endpointArn: string }[];
   enqueuedAt: number;
   connectedAt?: number;
   disconnectReason?: string;

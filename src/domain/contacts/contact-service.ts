@@ -6,6 +6,7 @@
 import type { Clock } from '../../ports/clock.ts';
 import type { IdGenerator } from '../../ports/ids.ts';
 import type { Log } from '../../ports/log.ts';
+import { topics, type EventBus } from '../../ports/event-bus.ts';
 import type { ContactRecord, InstanceRecord, ParticipantRecord, Store, StoreTx } from '../../ports/store.ts';
 import type {
   CreateParticipantRequest,
@@ -49,6 +50,8 @@ export interface ContactServiceDeps {
   resources: ResourceService;
   chats: ChatService;
   streams: ChatStreams;
+  /** Where the agent in a chat learns that its streams changed (the workspace shows them). */
+  bus: EventBus;
   limits: ContactLimits;
   /** Where a contact's start is logged. */
   log: Log;
@@ -241,6 +244,7 @@ export class ContactService {
       const started = streams.start(contact, arn);
       if (started.contact !== contact) {
         await tx.contacts.update({ ...started.contact, lastUpdateTimestamp: now });
+        this.#agentSees(tx, contact);
       }
       return response;
     });
@@ -253,7 +257,14 @@ export class ContactService {
       const contact = await this.#requireContact(tx, instance, req.ContactId);
       const stopped = this.#d.streams.stop(contact, req.StreamingId);
       await tx.contacts.update({ ...stopped, lastUpdateTimestamp: this.#d.clock.now() });
+      this.#agentSees(tx, contact);
     });
+  }
+
+  /** Once tx commits, the workspace of the agent in the chat (if one accepted it) is pushed its new state. */
+  #agentSees(tx: StoreTx, contact: ContactRecord): void {
+    const agentId = (contact.details.agentInfo as { Id?: string } | undefined)?.Id;
+    if (agentId) tx.onCommit(() => this.#d.bus.publish(topics.agent(contact.instanceId, agentId), {}));
   }
 
   async describe(caller: InstanceCaller, instanceId: string, contactId: string): Promise<ContactRecord> {

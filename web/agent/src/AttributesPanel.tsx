@@ -26,6 +26,18 @@ export function AttributesPanel({ contact }: { contact: AgentContact | undefined
               {contact.contactId}
             </dd>
           </dl>
+          {contact.streams && (
+            <>
+              <h3 className="panel-subtitle">Streaming to</h3>
+              <ul className="streams">
+                {contact.streams.map((s) => (
+                  <li key={s.streamingId} data-testid="stream" className="mono" title={s.streamingId}>
+                    {s.endpointArn}
+                  </li>
+                ))}
+              </ul>
+            </>
+          )}
           <h3 className="panel-subtitle">Attributes</h3>
           {attributes.length === 0 ? (
             <p className="panel-empty">No attributes.</p>
