@@ -24,6 +24,7 @@ import { ConnectionTokens } from '../domain/chat/connection-tokens.ts';
 import { ChatFlows, FLOW_INPUT, FLOW_WAKE } from '../domain/chat/chat-flows.ts';
 import { DueRunner } from '../domain/due/due-runner.ts';
 import { ChatStreams } from '../domain/streaming/chat-streams.ts';
+import { TranscriptArchive } from '../domain/chat/transcript-archive.ts';
 import { FlowEngine } from '../domain/flows/engine.ts';
 import { Router, changesAnnouncedOnCommit } from '../domain/routing/router.ts';
 import { AgentService } from '../domain/agents/agent-service.ts';
@@ -75,23 +76,26 @@ export async function buildDomain(
     onCommitError: (err) => log.error({ err }, 'work after a commit failed'),
   });
   const passwords = new WorkerPasswordHasher();
-  // Delivers what the outbox holds for SNS and S3; nudge its worker when an entry is added.
-  const delivery = new NodeDelivery(config, { store, clock, log });
+  // Delivers what the outbox holds for SNS, S3 and the node's blobs; nudge its worker when an
+  // entry is added.
+  const blobs = new FsBlobStore(join(config.dataDir, 'blobs'));
+  const delivery = new NodeDelivery(config, { store, clock, log, blobs });
   try {
     const accessKeys = await AccessKeys.load(store);
     const instances = new InstanceService(clock, ids);
     const resources = new ResourceService(clock, ids);
     let websocketBase = '';
     const router = new Router({ clock, offerTimeoutMs: config.offerTimeoutMs });
-    const streams = new ChatStreams({ clock, onQueued: () => delivery.worker.nudge() });
+    const queued = () => delivery.worker.nudge();
+    const streams = new ChatStreams({ clock, onQueued: queued });
     const chats = new ChatService({
       store,
       clock,
       ids,
       bus,
-      blobs: new FsBlobStore(join(config.dataDir, 'blobs')),
       tokens: new ConnectionTokens(await tokenKey(store)),
       streams,
+      transcripts: new TranscriptArchive({ clock, onQueued: queued }),
       log,
       websocketUrl: (token) => `${websocketBase}${CHAT_WEBSOCKET_PATH}?token=${token}`,
       onEnded: (tx, contact) => router.contactEnded(tx, contact, changesAnnouncedOnCommit(tx, bus, log)),
@@ -171,7 +175,6 @@ export async function buildDomain(
         clearInterval(upkeep);
         await due.close();
         await flows.settled();
-        await chats.settled();
         await delivery.close();
         await passwords.close();
         await store.close();

@@ -1,12 +1,14 @@
 /**
  * How an outbox entry leaves the node, chosen by its destination's scheme: `sns:<topic arn>`
  * is published to the topic (payload {topicArn, message, attributes}), `s3:<bucket>/<key>`
- * is put to the bucket (payload {bucket, key, body, contentType}). An entry no deliverer can
+ * is put to the bucket (payload {bucket, key, body, contentType}), `blob:<key>` is written to
+ * the node's BlobStore (payload {key, body, contentType}). An entry no deliverer can
  * take (an unknown scheme, a payload of the wrong shape) fails permanently: it never will.
  */
 import type { StoredOutboxEntry } from '../ports/store.ts';
 import type { TopicPublisher } from '../ports/topic-publisher.ts';
 import type { ObjectSink } from '../ports/object-sink.ts';
+import { InvalidBlobKey, type BlobStore } from '../ports/blob-store.ts';
 import { SinkError } from '../ports/sink-error.ts';
 
 export interface Deliverer {
@@ -66,6 +68,33 @@ export class ObjectDeliverer implements Deliverer {
     const key = text(entry, 'key');
     if (entry.destination !== `s3:${bucket}/${key}`) throw refused(entry, 'payload names another object');
     await this.#sink.put({ bucket, key, body: text(entry, 'body'), contentType: text(entry, 'contentType') });
+  }
+}
+
+/**
+ * `blob:<key>` entries, into the node's BlobStore. A key outside it is refused; a write that
+ * fails (a full disk) is tried again.
+ */
+export class BlobDeliverer implements Deliverer {
+  readonly #blobs: BlobStore;
+
+  constructor(blobs: BlobStore) {
+    this.#blobs = blobs;
+  }
+
+  async deliver(entry: StoredOutboxEntry): Promise<void> {
+    const key = text(entry, 'key');
+    if (entry.destination !== `blob:${key}`) throw refused(entry, 'payload names another blob');
+    try {
+      await this.#blobs.put(key, text(entry, 'body'), text(entry, 'contentType'));
+    } catch (err) {
+      if (err instanceof InvalidBlobKey) throw refused(entry, err.message);
+      throw new SinkError(`writing blob ${key}: ${err instanceof Error ? err.message : String(err)}`, {
+        code: (err as NodeJS.ErrnoException).code ?? 'BlobWriteFailed',
+        retryable: true,
+        cause: err,
+      });
+    }
   }
 }
 

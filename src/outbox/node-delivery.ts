@@ -1,6 +1,7 @@
 /**
  * A node's outbox delivery, built from its configuration: the SNS and S3 clients (to the
- * configured endpoints, never with the node's own profile or files), the worker that delivers
+ * configured endpoints, never with the node's own profile or files) and the node's own
+ * BlobStore (transcripts of instances with no bucket), the worker that delivers
  * through them under this node's lease owner id, and the Prometheus registry of its figures.
  */
 import { randomBytes } from 'node:crypto';
@@ -10,10 +11,11 @@ import type { Config } from '../config.ts';
 import type { Clock } from '../ports/clock.ts';
 import type { Log } from '../ports/log.ts';
 import type { Store } from '../ports/store.ts';
+import type { BlobStore } from '../ports/blob-store.ts';
 import { SnsTopicPublisher } from '../adapters/sns/sns-topic-publisher.ts';
 import { S3ObjectSink } from '../adapters/s3/s3-object-sink.ts';
 import { clientFiles, PROFILE } from '../bootstrap.ts';
-import { DelivererByScheme, ObjectDeliverer, TopicDeliverer } from './deliverers.ts';
+import { BlobDeliverer, DelivererByScheme, ObjectDeliverer, TopicDeliverer } from './deliverers.ts';
 import { DeliveryMetrics } from './delivery-metrics.ts';
 import { OutboxWorker } from './delivery.ts';
 
@@ -32,7 +34,8 @@ export class NodeDelivery {
   readonly #publisher: SnsTopicPublisher;
   readonly #sink: S3ObjectSink;
 
-  constructor(config: Config, deps: { store: Store; clock: Clock; log: Log }) {
+  constructor(config: Config, deps: { store: Store; clock: Clock; log: Log; blobs: BlobStore }) {
+    const { blobs, ...worker } = deps;
     this.#store = deps.store;
     this.#clock = deps.clock;
     const files = clientFiles(config.dataDir);
@@ -40,11 +43,12 @@ export class NodeDelivery {
     this.#publisher = new SnsTopicPublisher({ endpoint: config.snsEndpoint, region: config.region, own });
     this.#sink = new S3ObjectSink({ endpoint: config.s3Endpoint, region: config.region, own });
     this.worker = new OutboxWorker({
-      ...deps,
+      ...worker,
       owner: `${hostname()}:${process.pid}:${randomBytes(4).toString('hex')}`,
       deliverer: new DelivererByScheme({
         sns: new TopicDeliverer(this.#publisher),
         s3: new ObjectDeliverer(this.#sink),
+        blob: new BlobDeliverer(blobs),
       }),
       metrics: this.#metrics,
       maxAgeMs: config.outboxMaxAgeMs,

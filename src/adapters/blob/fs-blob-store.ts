@@ -6,7 +6,7 @@
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { dirname, join, relative, resolve, sep } from 'node:path';
 import { randomBytes } from 'node:crypto';
-import type { BlobStore } from '../../ports/blob-store.ts';
+import { InvalidBlobKey, type BlobStore } from '../../ports/blob-store.ts';
 
 export class FsBlobStore implements BlobStore {
   readonly #root: string;
@@ -35,8 +35,7 @@ export class FsBlobStore implements BlobStore {
   #path(key: string): string {
     const path = resolve(join(this.#root, key));
     const rel = relative(this.#root, path);
-    if (!rel || rel.startsWith('..') || rel.split(sep).includes('..'))
-      throw new Error(`Invalid blob key: ${key}`);
+    if (!rel || rel.startsWith('..') || rel.split(sep).includes('..')) throw new InvalidBlobKey(key);
     return path;
   }
 }

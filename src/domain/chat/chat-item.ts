@@ -38,8 +38,6 @@ export interface ChatEvent {
    * or their session ended (an agent signed out or deleted) and the chat ends after them.
    */
   revokes?: string;
-  /** On the ended event: the contact's instance (for the transcript written at the end). */
-  endedIn?: string;
 }
 
 export const EVENT = 'application/vnd.amazonaws.connect.event.';

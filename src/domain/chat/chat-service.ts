@@ -9,7 +9,6 @@ import type { Clock } from '../../ports/clock.ts';
 import type { IdGenerator } from '../../ports/ids.ts';
 import type { EventBus } from '../../ports/event-bus.ts';
 import type { Log } from '../../ports/log.ts';
-import type { BlobStore } from '../../ports/blob-store.ts';
 import { topics } from '../../ports/event-bus.ts';
 import type { ContactRecord, DueItem, ParticipantRecord, Store, StoreTx } from '../../ports/store.ts';
 import { AccessDeniedException, ValidationException } from '../../generated/connectparticipant/errors.ts';
@@ -20,6 +19,7 @@ import { DEFAULT_SUPPORTED_TYPES, messageProblem } from './content-types.ts';
 import { readTranscript, type TranscriptQuery } from './transcript.ts';
 import { claimOnce } from '../idempotency.ts';
 import type { ChatStreams } from '../streaming/chat-streams.ts';
+import type { TranscriptArchive } from './transcript-archive.ts';
 
 /** A customer must connect this soon after StartChatContact, or the chat ends. */
 export const FIRST_CONNECTION_WINDOW_MS = 5 * 60_000;
@@ -44,11 +44,12 @@ export interface ChatServiceDeps {
   clock: Clock;
   ids: IdGenerator;
   bus: EventBus;
-  blobs: BlobStore;
   tokens: ConnectionTokens;
   /** The SNS topics chats stream to (StartContactStreaming). */
   streams: ChatStreams;
-  /** Where a chat's end is logged, and failures of work done after a request was answered (transcript upload). */
+  /** Where an ended chat's transcript goes (the instance's bucket or the node's BlobStore). */
+  transcripts: TranscriptArchive;
+  /** Where a chat's end is logged. */
   log: Log;
   /** The URL a websocket token is used at. */
   websocketUrl: (token: string) => string;
@@ -71,8 +72,6 @@ const denied = (why: string) => new AccessDeniedException(why);
 
 export class ChatService {
   readonly #d: ChatServiceDeps;
-  /** Transcript uploads under way, which a shutdown waits for. */
-  readonly #pending = new Set<Promise<void>>();
 
   constructor(deps: ChatServiceDeps) {
     this.#d = deps;
@@ -124,7 +123,7 @@ export class ChatService {
       seq,
       item,
       ...(spec.revokes !== undefined && { revokes: spec.revokes }),
-      ...(spec.ends && { ended: true, endedIn: contact.instanceId }),
+      ...(spec.ends && { ended: true }),
     };
     this.#publishOnCommit(tx, event);
     return event;
@@ -133,7 +132,7 @@ export class ChatService {
   /**
    * Ends a chat: the leaving participant's participant.left (if one left), chat.ended (the last
    * item its streams get), every participant marked gone, the contact ENDED with its reason and
-   * no streams; once committed, the transcript is written to the BlobStore.
+   * no streams, and its transcript on the outbox (TranscriptArchive).
    * `revoked`: the leaving participant's right to the chat ended before the chat did (their
    * session ended), so their own participant.left is the last their sockets get.
    */
@@ -164,7 +163,7 @@ export class ChatService {
     for (const p of await tx.participants.listByContact(contact.id)) {
       if (p.leftAt === undefined) await tx.participants.update({ ...p, leftAt: now });
     }
-    await tx.contacts.update({
+    const ended: ContactRecord = {
       ...contact,
       state: 'ENDED',
       disconnectTimestamp: now,
@@ -172,7 +171,9 @@ export class ChatService {
       lastUpdateTimestamp: now,
       expiresAt: undefined,
       streams: undefined,
-    });
+    };
+    await tx.contacts.update(ended);
+    await this.#d.transcripts.queue(tx, ended);
     await tx.due.cancel(expiryId(contact.id));
     await tx.counters.add(contact.instanceId, ACTIVE_CHATS, -1);
   }
@@ -188,27 +189,9 @@ export class ChatService {
     });
   }
 
-  /**
-   * Publishes the event once tx commits; when it ends a chat, the transcript is written to the
-   * BlobStore then (failures are reported, never thrown: the chat has ended either way).
-   */
+  /** Publishes the event once tx commits. */
   #publishOnCommit(tx: StoreTx, e: ChatEvent): void {
-    tx.onCommit(() => {
-      this.#d.bus.publish(topics.chat(e.item.InitialContactId), e);
-      if (e.endedIn) {
-        const work = this.#archive(e.item.InitialContactId, e.endedIn, e.item.ContactId)
-          .catch((err) =>
-            this.#d.log.error({ err, contactId: e.item.ContactId }, 'writing the transcript failed'),
-          )
-          .finally(() => this.#pending.delete(work));
-        this.#pending.add(work);
-      }
-    });
-  }
-
-  /** Resolves when the work started after answered requests has finished. */
-  async settled(): Promise<void> {
-    while (this.#pending.size > 0) await Promise.all([...this.#pending]);
+    tx.onCommit(() => this.#d.bus.publish(topics.chat(e.item.InitialContactId), e));
   }
 
   /** Ends the chat of a due chat-expiry item, if it is still active and its time has come. */
@@ -438,41 +421,6 @@ export class ChatService {
   }
 
   // ------------------------------------------------------------ internals
-
-  /**
-   * The transcript as Amazon Connect writes it at the end of a chat, at a key in its layout
-   * (connect/<instance>/ChatTranscripts/yyyy/mm/dd/<contactId>_<yyyymmddThh:mm>_UTC.json).
-   */
-  async #archive(chatId: string, instanceId: string, contactId: string): Promise<void> {
-    const { contact, items, participants } = await this.#d.store.transaction(async (tx) => {
-      const ended = await tx.contacts.get(instanceId, contactId);
-      const all = [];
-      for (let after = 0; ;) {
-        const page = await tx.chatItems.list(chatId, { order: 'asc', after, limit: 500 });
-        all.push(...page);
-        if (page.length < 500) break;
-        after = page[page.length - 1].seq;
-      }
-      return {
-        contact: ended,
-        items: all,
-        participants: ended ? await tx.participants.listByContact(ended.id) : [],
-      };
-    });
-    if (!contact) return;
-    const at = new Date(contact.disconnectTimestamp ?? this.#d.clock.now()).toISOString();
-    const key = `connect/${contact.instanceId}/ChatTranscripts/${at.slice(0, 4)}/${at.slice(5, 7)}/${at.slice(8, 10)}/${contact.id}_${at.slice(0, 4)}${at.slice(5, 7)}${at.slice(8, 10)}T${at.slice(11, 16)}_UTC.json`;
-    const transcript = {
-      Version: '2019-08-26',
-      AWSAccountId: contact.arn.split(':')[4],
-      InstanceId: contact.instanceId,
-      InitialContactId: contact.initialContactId,
-      ContactId: contact.id,
-      Participants: participants.map((p) => ({ ParticipantId: p.id })),
-      Transcript: items.map((s) => s.item).filter((i) => i.Type !== 'MESSAGEMETADATA'),
-    };
-    await this.#d.blobs.put(key, JSON.stringify(transcript, null, 2), 'application/json');
-  }
 
   #stamp(): Stamp {
     return { Id: this.#d.ids.uuid(), AbsoluteTime: iso(this.#d.clock.now()) };

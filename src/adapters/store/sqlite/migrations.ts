@@ -218,4 +218,9 @@ export const migrations: readonly string[] = [
   -- A chat's active real-time streams (StartContactStreaming) as JSON; NULL when it has none.
   ALTER TABLE contacts ADD COLUMN streams TEXT;
   `,
+  `
+  -- The backlog per destination (count, oldest) from the index alone: an entry's row holds its
+  -- payload (a chat's whole transcript), which a look at the backlog has no need to read.
+  CREATE INDEX outbox_backlog ON outbox (destination, created_at);
+  `,
 ];

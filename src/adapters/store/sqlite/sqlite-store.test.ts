@@ -10,6 +10,7 @@ import { after, describe, it } from 'node:test';
 import { runStoreContract } from '../../../ports/store.contract.ts';
 import type { ContactRecord, InstanceRecord } from '../../../ports/store.ts';
 import { migrations } from './migrations.ts';
+import { OUTBOX_SQL } from './outbox-tables.ts';
 import { openSqliteStore } from './sqlite-store.ts';
 import { testInstance } from '../../../ports/store.fixtures.ts';
 
@@ -47,6 +48,18 @@ describe('SqliteStore', () => {
     );
     assert.equal(db.prepare('PRAGMA journal_mode').get()?.journal_mode, 'wal');
     db.close();
+  });
+
+  it('reads the outbox backlog from an index, never the entries (whose payloads may be whole transcripts)', async () => {
+    const path = freshFile();
+    await (await openSqliteStore(path)).close();
+    const db = new DatabaseSync(path);
+    const plan = db
+      .prepare(`EXPLAIN QUERY PLAN ${OUTBOX_SQL.outboxStats}`)
+      .all()
+      .map((r) => r.detail);
+    db.close();
+    assert.deepEqual(plan, ['SCAN outbox USING COVERING INDEX outbox_backlog']);
   });
 
   it('checkpoints the WAL into the database file in the background', async () => {
