@@ -332,7 +332,7 @@ that were up that had not arrived 10 s after the phase.
 | --- | --- | --- | --- | --- | --- | --- | --- | --- |
 ${streamPerRound}
 
-Streaming raises SendMessage p99 ${fmt(streamingCost, 2)}× over the plain phase (median of rounds).
+While streaming, SendMessage p99 is ${fmt(streamingCost, 2)}× the plain phase's (median of rounds).
 Target: lag p99 under 100 ms with SNS healthy; it is ${fmt(streamLagP99, 2)} ms, p50 ${fmt(streamLagP50, 2)} ms (median of rounds):
 ${streamLagP99 < 100 ? 'met' : 'not met'}.
 Target: with a destination dead, the other chats' SendMessage p99 under 1.1× the healthy phase's;
