@@ -101,15 +101,15 @@ async function startBare(execArgv: string[] = []): Promise<BareServer> {
 // ------------------------------------------------------------------ clients
 
 /** Where a customer socket's chat items go: the measurement under way, if any. */
-interface Sink {
+export interface Sink {
   onItem(item: { Content?: string }): void;
   lastFrameAt: number;
 }
 
-const sink = (): Sink => ({ onItem: () => {}, lastFrameAt: performance.now() });
+export const sink = (): Sink => ({ onItem: () => {}, lastFrameAt: performance.now() });
 
 /** Opens a customer socket, subscribes as chatjs does, and routes its chat items to `to`. */
-async function openCustomer(url: string, to: Sink): Promise<WebSocket> {
+export async function openCustomer(url: string, to: Sink): Promise<WebSocket> {
   const ws = new WebSocket(url, { perMessageDeflate: false });
   await once(ws, 'open');
   const subscribed = new Promise<void>((resolve, reject) => {
@@ -128,7 +128,7 @@ async function openCustomer(url: string, to: Sink): Promise<WebSocket> {
   return ws;
 }
 
-async function closeAll(sockets: WebSocket[]): Promise<void> {
+export async function closeAll(sockets: WebSocket[]): Promise<void> {
   await Promise.all(
     sockets.map((ws) => {
       if (ws.readyState === ws.CLOSED) return undefined;
@@ -186,7 +186,7 @@ async function participantJson(
 }
 
 /** Runs `fn` over 0..n-1, `concurrency` at a time. */
-async function pool<T>(n: number, concurrency: number, fn: (i: number) => Promise<T>): Promise<T[]> {
+export async function pool<T>(n: number, concurrency: number, fn: (i: number) => Promise<T>): Promise<T[]> {
   const out = new Array<T>(n);
   let next = 0;
   await Promise.all(
@@ -201,14 +201,15 @@ async function pool<T>(n: number, concurrency: number, fn: (i: number) => Promis
 }
 
 /** Resolves once no frame has reached the sink for `quietMs` (the flows' greetings are done). */
-async function quiet(to: Sink, quietMs = 1000, maxMs = 30_000): Promise<void> {
+export async function quiet(to: Sink, quietMs = 1000, maxMs = 30_000): Promise<void> {
   const deadline = performance.now() + maxMs;
   while (performance.now() - to.lastFrameAt < quietMs && performance.now() < deadline) {
     await new Promise((r) => setTimeout(r, 100));
   }
 }
 
-interface ChatEnds {
+export interface ChatEnds {
+  contactId: string;
   /** The customer's websocket URL. */
   websocketUrl: string;
   /** The ConnectionToken the messages are sent with. */
@@ -216,7 +217,7 @@ interface ChatEnds {
 }
 
 /** The clients that set chats up on a node: one of each, so their connections are reused. */
-class ChatStarter {
+export class ChatStarter {
   readonly node: ChildNode;
   readonly connect: ConnectClient;
   readonly agent = new Agent({ keepAlive: true, maxSockets: 32 });
@@ -234,7 +235,11 @@ class ChatStarter {
  * Starts a chat on the node (its Default inbound flow greets and queues it) and asks for the
  * customer's websocket URL; with `bot`, adds a CUSTOM_BOT and connects it.
  */
-async function startChat({ node, connect, agent }: ChatStarter, i: number, bot: boolean): Promise<ChatEnds> {
+export async function startChat(
+  { node, connect, agent }: ChatStarter,
+  i: number,
+  bot: boolean,
+): Promise<ChatEnds> {
   const chat = await connect.send(
     new StartChatContactCommand({
       InstanceId: node.instanceId,
@@ -245,7 +250,7 @@ async function startChat({ node, connect, agent }: ChatStarter, i: number, bot: 
   const customer = await participantJson(agent, node.url, '/participant/connection', chat.ParticipantToken!, {
     Type: ['WEBSOCKET'],
   });
-  if (!bot) return { websocketUrl: customer.Websocket.Url };
+  if (!bot) return { contactId: chat.ContactId!, websocketUrl: customer.Websocket.Url };
   const added = await connect.send(
     new CreateParticipantCommand({
       InstanceId: node.instanceId,
@@ -261,6 +266,7 @@ async function startChat({ node, connect, agent }: ChatStarter, i: number, bot: 
     { Type: ['CONNECTION_CREDENTIALS'], ConnectParticipant: true },
   );
   return {
+    contactId: chat.ContactId!,
     websocketUrl: customer.Websocket.Url,
     senderToken: botConnection.ConnectionCredentials.ConnectionToken,
   };
@@ -298,7 +304,7 @@ export interface ChatLatencyRound {
   bare: LatencyResult;
 }
 
-interface LoadTarget {
+export interface LoadTarget {
   pid: number;
   baseUrl: string;
   senders: string[];
@@ -307,12 +313,19 @@ interface LoadTarget {
 
 let run = 0;
 
+/** Told of each SendMessage answered with 200: by which sender, when sent and answered (performance.now()), its body. */
+export type OnAnswered = (sender: number, sentAt: number, answeredAt: number, body: string) => void;
+
 /**
  * Every chat sends one message a second, spread evenly (open loop: a message is sent when it is
  * due, whether or not earlier ones have arrived); each is matched on the customer's socket by
  * its unique content.
  */
-async function measureLatency(target: LoadTarget, seconds: number): Promise<LatencyResult> {
+export async function measureLatency(
+  target: LoadTarget,
+  seconds: number,
+  onAnswered?: OnAnswered,
+): Promise<LatencyResult> {
   const agent = new Agent({ keepAlive: true, maxSockets: 64 });
   const prefix = `bench ${++run}:`;
   const pending = new Map<string, number>();
@@ -336,13 +349,16 @@ async function measureLatency(target: LoadTarget, seconds: number): Promise<Late
       const due = Math.min(total, Math.floor(((performance.now() - start) * n) / 1000) + 1);
       for (; k < due; k++) {
         const content = `${prefix}${k}`;
-        pending.set(content, performance.now());
-        participantCall(agent, target.baseUrl, '/participant/message', target.senders[k % n], {
+        const sender = k % n;
+        const sentAt = performance.now();
+        pending.set(content, sentAt);
+        participantCall(agent, target.baseUrl, '/participant/message', target.senders[sender], {
           ContentType: 'text/plain',
           Content: content,
         }).then(
           (res) => {
             if (res.status !== 200) errors++;
+            else onAnswered?.(sender, sentAt, performance.now(), res.body);
           },
           () => errors++,
         );
@@ -551,7 +567,7 @@ interface MemorySample {
 }
 
 /** Resolves once the process has used under 5% of a core for half a second (its work is done). */
-async function cpuIdle(pid: number, maxMs = 30_000): Promise<void> {
+export async function cpuIdle(pid: number, maxMs = 30_000): Promise<void> {
   const deadline = performance.now() + maxMs;
   for (;;) {
     const before = processCpuMs(pid);

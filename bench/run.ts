@@ -16,6 +16,7 @@ import {
   type MemoryResult,
 } from './chat.ts';
 import { benchRouting, type RoutingRound } from './routing.ts';
+import { benchStreaming, type Spread, type StreamingPhase } from './streaming.ts';
 
 const ROUNDS = 3;
 const CONNECTIONS = 64;
@@ -42,6 +43,11 @@ const CHAT_RATE = 100;
 const FLOOD_CHATS = 200;
 const FLOOD_SECONDS = 10;
 const SIGN_IN_FLOOD = { burst: 500, rate: 100, addresses: 8 };
+/** Chat streaming: chats (one message a second each), topics they stream to, one in N to a second. */
+const STREAM_CHATS = 500;
+const STREAM_TOPICS = 10;
+const SECOND_EVERY = 10;
+const STREAM_SECONDS = 10;
 
 requireWrk();
 const rounds: StartChatRound[] = [];
@@ -78,6 +84,17 @@ const floodRounds = await benchChatLatencyUnderSignInFlood({
   seconds: FLOOD_SECONDS,
   warmupSeconds: CHAT_WARMUP_SECONDS,
   flood: SIGN_IN_FLOOD,
+  log: (line) => process.stdout.write(`${line}\n`),
+});
+
+process.stdout.write(`Chat streaming: setting up ${STREAM_CHATS} chats…\n`);
+const streamRounds = await benchStreaming({
+  chats: STREAM_CHATS,
+  topics: STREAM_TOPICS,
+  secondEvery: SECOND_EVERY,
+  rounds: ROUNDS,
+  seconds: STREAM_SECONDS,
+  warmupSeconds: CHAT_WARMUP_SECONDS,
   log: (line) => process.stdout.write(`${line}\n`),
 });
 
@@ -133,6 +150,22 @@ const floodPerRound = floodRounds
   )
   .join('\n');
 const floodRatio = median(floodRounds.map((r) => r.flood.p99ms / r.quiet.p99ms));
+
+const ms = (s: Pick<Spread, 'p50ms' | 'p99ms' | 'maxMs'> | undefined, digits = 2) =>
+  s === undefined ? '–' : `${fmt(s.p50ms, digits)} / ${fmt(s.p99ms, digits)} / ${fmt(s.maxMs, 1)}`;
+const streamRow = (name: string, p: StreamingPhase) =>
+  `| ${name} | ${ms(p.send)} | ${ms(p.othersSend)} | ${ms(p.socket)} | ${ms(p.lag)} | ${ms(p.othersLag)} | ${fmt(p.socket.serverCpuUs, 0)} | ${p.unpublished} | ${p.socket.lost} / ${p.socket.errors} |`;
+const streamPerRound = streamRounds
+  .map(
+    (r, i) =>
+      `${streamRow(`${i + 1} plain`, r.plain)}\n${streamRow(`${i + 1} healthy`, r.healthy)}\n${streamRow(`${i + 1} one dead`, r.dead)}`,
+  )
+  .join('\n');
+const streamLagP99 = median(streamRounds.map((r) => r.healthy.lag!.p99ms));
+const streamLagP50 = median(streamRounds.map((r) => r.healthy.lag!.p50ms));
+const deadRatio = median(streamRounds.map((r) => r.dead.othersSend.p99ms / r.healthy.othersSend.p99ms));
+const streamingCost = median(streamRounds.map((r) => r.healthy.send.p99ms / r.plain.send.p99ms));
+const drainS = median(streamRounds.map((r) => r.drainMs / 1000));
 
 const report = `# Benchmarks
 
@@ -273,6 +306,37 @@ ${floodPerRound}
 
 Target: during the flood, SendMessage p99 within 2× the quiet figure; the ratio is ${fmt(floodRatio, 2)} (median of pairs):
 ${floodRatio <= 2 ? 'met' : 'not met'}.
+
+## Chat streaming
+
+One node, ${STREAM_CHATS} chats set up as in the message latency benchmark (a customer socket, a CUSTOM_BOT
+sending one message a second: ${STREAM_CHATS} messages/s), publishing to SNS through the node's delivery
+worker (\`--sns-endpoint\`). The SNS is the bench's own, in a process of its own: it answers the Query
+API's Publish as SNS does (moto takes too long over each for this rate) and notes when each
+message arrived. ${ROUNDS} rounds, each of three ${STREAM_SECONDS} s phases with the same chats and load: "plain", no
+chat streams (the baseline); "healthy", every chat streaming (StartContactStreaming) to one of
+${STREAM_TOPICS} topics, and one chat in ${SECOND_EVERY} also to a second topic of its own, as Amazon Connect allows two;
+"one dead", the same with the SNS answering 500 to every Publish to those second topics, so the
+worker retries them with backoff while it delivers the rest. ${CHAT_WARMUP_SECONDS} s of plain and of streamed load warm
+the node up first. After each round the streams stop, the second topics come back and the node
+delivers what it kept for them (${fmt(drainS, 1)} s, median) before the next round starts.
+
+The lag of a message runs from the moment the bench received the SendMessage answer (the item
+committed) to the moment the SNS received its Publish, both on this machine's clock. "Others" are
+the chats that stream to no second topic: in "one dead" their topics are all up. Each cell is
+p50 / p99 / max in ms; SendMessage is its response time, "socket" the message latency benchmark's
+measure (request sent → item on the customer's socket); "unpublished" counts Publishes to topics
+that were up that had not arrived 10 s after the phase.
+
+| round, phase | SendMessage | others' SendMessage | socket | lag | others' lag | server CPU µs/msg | unpublished | lost / errors |
+| --- | --- | --- | --- | --- | --- | --- | --- | --- |
+${streamPerRound}
+
+While streaming, SendMessage p99 is ${fmt(streamingCost, 2)}× the plain phase's (median of rounds).
+Target: lag p99 under 100 ms with SNS healthy; it is ${fmt(streamLagP99, 2)} ms, p50 ${fmt(streamLagP50, 2)} ms (median of rounds):
+${streamLagP99 < 100 ? 'met' : 'not met'}.
+Target: with a destination dead, the other chats' SendMessage p99 under 1.1× the healthy phase's;
+the ratio is ${fmt(deadRatio, 2)} (median of rounds): ${deadRatio < 1.1 ? 'met' : 'not met'}.
 `;
 writeFileSync(new URL('../docs/benchmarks.md', import.meta.url), report);
 process.stdout.write(`\n${report}`);
