@@ -1,10 +1,8 @@
 /**
  * A node's outbox delivery, built from its configuration: the SNS and S3 clients (to the
  * configured endpoints, never with the node's own profile or files), the worker that delivers
- * through them under this node's lease owner id, and the Prometheus registry of its figures.
+ * through them under this node's id (its data dir's, see node-id.ts) as lease owner, and the Prometheus registry of its figures.
  */
-import { randomBytes } from 'node:crypto';
-import { hostname } from 'node:os';
 import { Registry } from 'prom-client';
 import type { Config } from '../config.ts';
 import type { Clock } from '../ports/clock.ts';
@@ -13,6 +11,7 @@ import type { Store } from '../ports/store.ts';
 import { SnsTopicPublisher } from '../adapters/sns/sns-topic-publisher.ts';
 import { S3ObjectSink } from '../adapters/s3/s3-object-sink.ts';
 import { clientFiles, PROFILE } from '../bootstrap.ts';
+import { nodeId } from '../node-id.ts';
 import { DelivererByScheme, ObjectDeliverer, TopicDeliverer } from './deliverers.ts';
 import { DeliveryMetrics } from './delivery-metrics.ts';
 import { OutboxWorker } from './delivery.ts';
@@ -41,7 +40,7 @@ export class NodeDelivery {
     this.#sink = new S3ObjectSink({ endpoint: config.s3Endpoint, region: config.region, own });
     this.worker = new OutboxWorker({
       ...deps,
-      owner: `${hostname()}:${process.pid}:${randomBytes(4).toString('hex')}`,
+      owner: nodeId(config.dataDir),
       deliverer: new DelivererByScheme({
         sns: new TopicDeliverer(this.#publisher),
         s3: new ObjectDeliverer(this.#sink),
