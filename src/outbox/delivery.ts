@@ -5,7 +5,8 @@
  *
  * Entries are claimed by lease under this node's owner id, so that nodes sharing a store never
  * deliver one entry at once, and a node that died (kill -9) has its leases taken over once
- * they run out: nothing is lost, and the store's head-of-line rule keeps the order.
+ * they run out: nothing is lost, and the store's head-of-line rule keeps the order. The same
+ * node started again (its owner id the same) takes back its own leases before it first claims.
  *
  * Each destination is on its own: at most `maxInFlight` of its entries are being delivered at
  * once, and one that fails is paused for its backoff (exponential, full jitter), costing
@@ -25,7 +26,7 @@ export interface OutboxWorkerOptions {
   store: Store;
   clock: Clock;
   log: Log;
-  /** This node's id: the owner of its leases. */
+  /** This node's id: the owner of its leases, the same when the node starts again. */
   owner: string;
   deliverer: Deliverer;
   metrics: DeliveryMetrics;
@@ -69,6 +70,7 @@ export class OutboxWorker implements OutboxWakeup {
   #running = false;
   #pumping = false;
   #again = false;
+  #reclaimed = false;
 
   constructor(options: OutboxWorkerOptions) {
     this.#o = {
@@ -119,6 +121,7 @@ export class OutboxWorker implements OutboxWakeup {
     this.#pumping = true;
     clearTimeout(this.#timer);
     try {
+      if (!this.#reclaimed) await this.#reclaim();
       do {
         this.#again = false;
         await this.#claimRound();
@@ -129,6 +132,14 @@ export class OutboxWorker implements OutboxWakeup {
       this.#pumping = false;
       this.#schedule();
     }
+  }
+
+  /** What this owner held when it last stopped (a kill -9) is free again: nothing of ours is under way yet. */
+  async #reclaim(): Promise<void> {
+    const { store, owner, log } = this.#o;
+    const released = await store.transaction((tx) => tx.outbox.releaseAll(owner));
+    this.#reclaimed = true;
+    if (released > 0) log.info({ released }, 'outbox took back the leases this node held when it stopped');
   }
 
   /** Each destination with entries, not paused and with room, claims up to its room. */

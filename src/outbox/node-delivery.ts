@@ -1,11 +1,10 @@
 /**
  * A node's outbox delivery, built from its configuration: the SNS and S3 clients (to the
  * configured endpoints, never with the node's own profile or files) and the node's own
- * BlobStore (transcripts of instances with no bucket), the worker that delivers
- * through them under this node's lease owner id, and the Prometheus registry of its figures.
+ * BlobStore (transcripts of instances with no bucket), the worker that delivers through them
+ * under this node's id (its data dir's, see node-id.ts) as lease owner, and the Prometheus
+ * registry of its figures.
  */
-import { randomBytes } from 'node:crypto';
-import { hostname } from 'node:os';
 import { Registry } from 'prom-client';
 import type { Config } from '../config.ts';
 import type { Clock } from '../ports/clock.ts';
@@ -15,6 +14,7 @@ import type { BlobStore } from '../ports/blob-store.ts';
 import { SnsTopicPublisher } from '../adapters/sns/sns-topic-publisher.ts';
 import { S3ObjectSink } from '../adapters/s3/s3-object-sink.ts';
 import { clientFiles, PROFILE } from '../bootstrap.ts';
+import { nodeId } from '../node-id.ts';
 import { BlobDeliverer, DelivererByScheme, ObjectDeliverer, TopicDeliverer } from './deliverers.ts';
 import { DeliveryMetrics } from './delivery-metrics.ts';
 import { OutboxWorker } from './delivery.ts';
@@ -44,7 +44,7 @@ export class NodeDelivery {
     this.#sink = new S3ObjectSink({ endpoint: config.s3Endpoint, region: config.region, own });
     this.worker = new OutboxWorker({
       ...worker,
-      owner: `${hostname()}:${process.pid}:${randomBytes(4).toString('hex')}`,
+      owner: nodeId(config.dataDir),
       deliverer: new DelivererByScheme({
         sns: new TopicDeliverer(this.#publisher),
         s3: new ObjectDeliverer(this.#sink),

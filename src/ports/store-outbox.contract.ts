@@ -105,6 +105,25 @@ export function runOutboxContract(current: () => Store, shared: SharedDatabase |
       assert.equal(await tx((t) => t.outbox.oldest(entry('m-1').destination)), undefined);
     });
 
+    it("gives back an owner's leases at once, and no one else's", async () => {
+      await tx(async (t) => {
+        for (const id of ['m-1', 'm-2', 'm-3'])
+          await t.outbox.add(entry(id, { destination: `sns:${id}`, orderKey: id }));
+      });
+      assert.deepEqual(ids(await claim('a', T0, 2)).sort(), ['m-1', 'm-2']);
+      assert.deepEqual(ids(await claim('b', T0)), ['m-3']);
+      assert.equal(await tx((t) => t.outbox.releaseAll('a')), 2);
+      assert.equal(await tx((t) => t.outbox.delivered('m-1', 'a')), false, 'no longer held');
+      assert.deepEqual(
+        ids(await claim('a', T0 + 1)).sort(),
+        ['m-1', 'm-2'],
+        'claimable before the lease ends',
+      );
+      assert.equal(await tx((t) => t.outbox.releaseAll('c')), 0);
+      assert.deepEqual(await claim('c', T0 + 1), [], "b's lease stands");
+      assert.equal(await tx((t) => t.outbox.delivered('m-3', 'b')), true);
+    });
+
     it('bounds each destination in a claim, and claims for one destination alone', async () => {
       await tx(async (t) => {
         for (let n = 1; n <= 6; n++)

@@ -370,6 +370,12 @@ export interface StoreTx {
     retry(id: string, owner: string, notBefore: number, error: string): Promise<boolean>;
     /** Removes an entry undelivered (given up on), leased or not; says whether it was there. */
     drop(id: string): Promise<boolean>;
+    /**
+     * Gives back every lease `owner` holds, the entries claimable at once (their notBefore and
+     * attempts unchanged); returns how many. For a node starting again under its own id before
+     * it claims: what it held when it died is its to deliver again, not a lease to wait out.
+     */
+    releaseAll(owner: string): Promise<number>;
     /** Every destination with entries, in no particular order. */
     stats(now: number): Promise<OutboxBacklog[]>;
     /** The destination's oldest entry, undefined when it has none. */

@@ -30,6 +30,7 @@ export const OUTBOX_SQL = {
   outboxRetry: `UPDATE outbox SET lease_owner = NULL, lease_until = NULL, not_before = ?, attempts = attempts + 1,
       last_error = ?
     WHERE id = ? AND lease_owner = ?`,
+  outboxReleaseAll: 'UPDATE outbox SET lease_owner = NULL, lease_until = NULL WHERE lease_owner = ?',
   outboxStats:
     'SELECT destination, count(*) AS count, min(created_at) AS oldest FROM outbox GROUP BY destination',
   // A destination's oldest entry is the oldest of some stream: a head.
@@ -111,6 +112,7 @@ export function outboxRepos(s: () => OutboxStatements): Pick<StoreTx, 'outbox' |
       retry: async (id, owner, notBefore, error) =>
         s().outboxRetry.run(notBefore, error, id, owner).changes === 1,
       drop: async (id) => removed(s().outboxDrop.get(id)),
+      releaseAll: async (owner) => Number(s().outboxReleaseAll.run(owner).changes),
       stats: async (now) =>
         s()
           .outboxStats.all()
