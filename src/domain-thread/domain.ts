@@ -23,6 +23,7 @@ import { CHAT_EXPIRY, ChatService } from '../domain/chat/chat-service.ts';
 import { ConnectionTokens } from '../domain/chat/connection-tokens.ts';
 import { ChatFlows, FLOW_INPUT, FLOW_WAKE } from '../domain/chat/chat-flows.ts';
 import { DueRunner } from '../domain/due/due-runner.ts';
+import { nodeId } from '../node-id.ts';
 import { ChatStreams } from '../domain/streaming/chat-streams.ts';
 import { TranscriptArchive } from '../domain/chat/transcript-archive.ts';
 import { FlowEngine } from '../domain/flows/engine.ts';
@@ -116,7 +117,7 @@ export async function buildDomain(
       store,
       clock,
       log,
-      owner: `node-${ids.uuid()}`,
+      owner: nodeId(config.dataDir),
       handlers: {
         [FLOW_WAKE]: (item, owner) => flows.resumeDue(item, owner),
         [FLOW_INPUT]: (item, owner) => flows.resumeDue(item, owner),

@@ -221,6 +221,22 @@ export function runOutboxContract(current: () => Store, shared: SharedDatabase |
       assert.deepEqual(await claimDue('d', T0 + 100_000), []);
     });
 
+    it("gives back one owner's leases, the items due as they were", async () => {
+      await tx(async (t) => {
+        await t.due.schedule(due('x', T0));
+        await t.due.schedule(due('y', T0 + 5));
+        await t.due.schedule(due('z', T0 + 10));
+      });
+      const mine = ids(await claimDue('a', T0 + 10, 2)).sort();
+      assert.deepEqual(ids(await claimDue('b', T0 + 10)), ['z']);
+      assert.equal(await tx((t) => t.due.releaseAll('a')), 2);
+      assert.equal(await tx((t) => t.due.done(mine[0], 'a')), false, 'no longer held');
+      const again = await claimDue('c', T0 + 11);
+      assert.deepEqual(ids(again).sort(), mine, "claimable before the lease ends; b's stands");
+      assert.deepEqual(again.map((d) => d.dueAt).sort(), [T0, T0 + 5], 'due as they were');
+      assert.equal(await tx((t) => t.due.releaseAll('nobody')), 0);
+    });
+
     it('replaces an item scheduled again, dropping its lease', async () => {
       await tx((t) => t.due.schedule(due('flow-wait:c1', T0)));
       assert.equal((await claimDue('a', T0)).length, 1);

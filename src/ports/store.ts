@@ -393,6 +393,11 @@ export interface StoreTx {
     done(id: string, owner: string): Promise<boolean>;
     /** Gives the lease back, the item due again at dueAt, if `owner` still holds it. */
     release(id: string, owner: string, dueAt: number): Promise<boolean>;
+    /**
+     * Gives back every lease `owner` holds, the items due when they were (a node restarting
+     * under its own id, with nothing under way yet); returns how many.
+     */
+    releaseAll(owner: string): Promise<number>;
   };
   counters: {
     /**

@@ -29,6 +29,18 @@ const leftDueBy = (at: number) =>
   store.transaction(async (tx) => (await tx.due.claim('inspector', at, 1, 100)).map((d) => d.id));
 
 describe('DueRunner', () => {
+  it('starting, takes back the items its owner held before a restart, without waiting for their leases', async () => {
+    await schedule('held', 0);
+    // The node's previous run claimed it and died.
+    await store.transaction((tx) => tx.due.claim('node-a', clock.now(), 30_000, 10));
+    const seen: string[] = [];
+    const due = runner({ ping: async (item) => void seen.push(item.id) });
+    due.start();
+    await due.poke();
+    assert.deepEqual(seen, ['held']);
+    await due.close();
+  });
+
   it('hands each due item to its kind’s handler once and removes it; an item not yet due waits', async () => {
     const seen: DueItem[] = [];
     const due = runner({ ping: async (item) => void seen.push(item) });

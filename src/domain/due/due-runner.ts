@@ -47,10 +47,23 @@ export class DueRunner {
   }
 
   /** Starts polling. */
+  /**
+   * Starts polling. The owner's leases from before (this node's previous run, which ended with
+   * nothing finished) are given back first, so its items need not wait for their leases to run out.
+   */
   start(): void {
     this.#timer = setInterval(() => void this.poke(), this.#d.pollMs);
     this.#timer.unref();
-    void this.poke();
+    this.#running = this.#d.store
+      .transaction((tx) => tx.due.releaseAll(this.#d.owner))
+      .then(
+        (released) => {
+          if (released > 0) this.#d.log.info({ released }, 'took back due work leased before a restart');
+        },
+        (err) => this.#d.log.error({ err }, 'giving back earlier due leases failed'),
+      )
+      .then(() => this.#poll())
+      .finally(() => (this.#running = undefined));
   }
 
   /**

@@ -47,6 +47,7 @@ export const OUTBOX_SQL = {
   dueDone: 'DELETE FROM due_work WHERE id = ? AND lease_owner = ?',
   dueRelease:
     'UPDATE due_work SET due_at = ?, lease_owner = NULL, lease_until = NULL WHERE id = ? AND lease_owner = ?',
+  dueReleaseAll: 'UPDATE due_work SET lease_owner = NULL, lease_until = NULL WHERE lease_owner = ?',
 } as const;
 
 export type OutboxStatements = { [K in keyof typeof OUTBOX_SQL]: StatementSync };
@@ -137,6 +138,7 @@ export function outboxRepos(s: () => OutboxStatements): Pick<StoreTx, 'outbox' |
       },
       done: async (id, owner) => s().dueDone.run(id, owner).changes === 1,
       release: async (id, owner, dueAt) => s().dueRelease.run(dueAt, id, owner).changes === 1,
+      releaseAll: async (owner) => Number(s().dueReleaseAll.run(owner).changes),
     },
   };
 }
