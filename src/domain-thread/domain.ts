@@ -24,10 +24,11 @@ import { ConnectionTokens } from '../domain/chat/connection-tokens.ts';
 import { ChatFlows, FLOW_INPUT, FLOW_WAKE } from '../domain/chat/chat-flows.ts';
 import { DueRunner } from '../domain/due/due-runner.ts';
 import { nodeId } from '../node-id.ts';
+import { backfillDueWork } from '../domain/due/due-backfill.ts';
 import { ChatStreams } from '../domain/streaming/chat-streams.ts';
 import { TranscriptArchive } from '../domain/chat/transcript-archive.ts';
 import { FlowEngine } from '../domain/flows/engine.ts';
-import { Router, changesAnnouncedOnCommit } from '../domain/routing/router.ts';
+import { OFFER_TIMEOUT, QUEUE_DELAY, Router, changesAnnouncedOnCommit } from '../domain/routing/router.ts';
 import { AgentService } from '../domain/agents/agent-service.ts';
 import { WorkerPasswordHasher } from '../adapters/password/worker-password-hasher.ts';
 import { MemorySignInGuard } from '../adapters/sign-in/memory-sign-in-guard.ts';
@@ -122,6 +123,8 @@ export async function buildDomain(
         [FLOW_WAKE]: (item, owner) => flows.resumeDue(item, owner),
         [FLOW_INPUT]: (item, owner) => flows.resumeDue(item, owner),
         [CHAT_EXPIRY]: (item) => chats.expire(item),
+        [OFFER_TIMEOUT]: (item, owner) => agents.offerTimedOut(item, owner),
+        [QUEUE_DELAY]: (item, owner) => agents.queueDelayPassed(item, owner),
       },
     });
     const contacts = new ContactService({
@@ -150,6 +153,9 @@ export async function buildDomain(
       passwords,
       signInGuard: new MemorySignInGuard(clock),
     });
+    // Before the presence reset, which withdraws the offers it schedules: it runs once, and writes
+    // what data from before due work needs whatever this node does next.
+    await backfillDueWork({ store, chats, flows, router, accountId: config.accountId });
     await agents.resetPresence();
     delivery.worker.start();
     const connect = new ConnectProvider(contacts, new AdminProvider(store, instances, resources, passwords), {
@@ -160,12 +166,12 @@ export async function buildDomain(
       agents,
       router,
     });
-    // Flows waiting on a timer or a customer's message go on, and chats whose duration ran out
-    // end, whichever node started them, within a second of their time by the node's clock.
+    // Flows waiting on a timer or a customer's message go on, chats whose duration ran out end,
+    // offers time out and queue delays pass, whichever node made them due, within a second of
+    // their time by the node's clock.
     due.start();
-    // Offers time out and queue delays pass, within a second of their time by the node's clock.
     const upkeep = setInterval(() => {
-      agents.tick().catch((err) => log.error({ err }, 'routing upkeep failed'));
+      agents.removeExpiredSessions().catch((err) => log.error({ err }, 'removing expired sessions failed'));
     }, 1000);
     upkeep.unref();
     const node: DomainControl = {

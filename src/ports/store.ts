@@ -324,10 +324,8 @@ export interface StoreTx {
       enqueuedBy: number,
       limit: number,
     ): Promise<QueuedContactRecord[]>;
-    /** Every entry of the instance, oldest first (metrics). */
+    /** Every entry of the instance, oldest first (metrics, rescheduling queue delays). */
     list(instanceId: string): Promise<QueuedContactRecord[]>;
-    /** Up to `limit` offered entries whose offer expires at or before `before`, earliest first. */
-    listOffersExpiring(before: number, limit: number): Promise<QueuedContactRecord[]>;
   };
   sessions: {
     put(session: SessionRecord): Promise<void>;

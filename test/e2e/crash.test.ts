@@ -1,11 +1,15 @@
 /**
  * Durability: a node killed with SIGKILL loses no acknowledged contact, nor routing state, and
- * a chat's flow that was waiting goes on after the restart.
+ * a chat's flow that was waiting goes on after the restart; data stored before timers were due
+ * work in the store gets them at start.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
+import { join } from 'node:path';
+import { DatabaseSync } from 'node:sqlite';
 import {
+  ConnectClient,
   CreateContactFlowCommand,
   DescribeContactCommand,
   StartChatContactCommand,
@@ -16,7 +20,8 @@ import {
   GetTranscriptCommand,
   SendMessageCommand,
 } from '@aws-sdk/client-connectparticipant';
-import { spawnNode, tempDir, type TestNode } from '../support/node.ts';
+import { spawnNode, startTestNode, tempDir, type TestNode } from '../support/node.ts';
+import { ManualClock } from '../../src/ports/clock.ts';
 import { AgentClient, adminPassword } from '../support/agent.ts';
 import { designerFlow, type DesignerAction } from '../support/flows.ts';
 
@@ -121,6 +126,105 @@ test('routing state survives kill -9: the agent keeps their status, an unaccepte
   }
 });
 
+test('an offer outstanding when the node is killed -9 times out after the restart: the agent has missed it', async () => {
+  const dataDir = tempDir();
+  const first = await spawnNode(['--offer-timeout', '3'], { dataDir });
+  const agent = new AgentClient(first.url);
+  await agent.signIn('admin', adminPassword(dataDir));
+  await agent.connect();
+  await agent.setStatus('Available');
+  const offered = await first.connect().send(
+    new StartChatContactCommand({
+      InstanceId: first.instanceId,
+      ContactFlowId: first.flowId,
+      ParticipantDetails: { DisplayName: 'Jane' },
+    }),
+  );
+  await agent.offer(offered.ContactId);
+  first.child.kill('SIGKILL');
+  assert.equal(await first.exited, 'SIGKILL');
+  await agent.disconnect();
+
+  const second = await spawnNode(['--offer-timeout', '3'], { dataDir });
+  try {
+    const back = new AgentClient(second.url);
+    back.cookie = agent.cookie;
+    await back.connect();
+    // Nobody accepts it: within its 3 s (and the node's second of polling) the agent has missed it.
+    const missed = await back.until(
+      (s) => s.contacts.some((c) => c.contactId === offered.ContactId && c.state === 'MISSED'),
+      15_000,
+    );
+    assert.equal(missed.contacts.length, 1);
+    await back.disconnect();
+  } finally {
+    await second.close();
+  }
+});
+
+test('a node started on data stored before due work gives its chats their expiry and its waiting flows their timers', async () => {
+  const [hello, pause, after, hold, end] = Array.from({ length: 5 }, () => randomUUID());
+  const dataDir = tempDir();
+  const clock = new ManualClock(Date.now());
+  const first = await startTestNode([], { clock }, { dataDir });
+  const { contactId, token } = await chatInFlow(
+    first,
+    [
+      say(hello, 'Please hold.', pause),
+      {
+        Identifier: pause,
+        Type: 'Wait',
+        Parameters: { TimeoutSeconds: '120' },
+        Transitions: {
+          NextAction: end,
+          Conditions: [{ NextAction: after, Condition: { Operator: 'Equals', Operands: ['WaitCompleted'] } }],
+          Errors: [{ ErrorType: 'NoMatchingError', NextAction: end }],
+        },
+      },
+      say(after, 'Thanks for waiting.', hold),
+      // Longer than the chat's 60 minutes: the chat's expiry is what ends it.
+      { ...holdOpen(hold, end), Parameters: { TimeoutSeconds: '7200' } },
+      bye(end),
+    ],
+    60,
+  );
+  assert.deepEqual(await systemMessages(first, token, 1, 5000), ['Please hold.']);
+  await first.close();
+  // As a database from before due work looks: the chat and its waiting run, no due items.
+  const db = new DatabaseSync(join(dataDir, 'localconnect.db'));
+  assert.ok(Number(db.prepare('DELETE FROM due_work').run().changes) >= 2);
+  db.prepare("DELETE FROM meta WHERE key = 'due-backfill'").run();
+  db.close();
+
+  const second = await startTestNode([], { clock }, { dataDir });
+  try {
+    clock.advance(121_000);
+    assert.deepEqual(await systemMessages(second, token, 2, 10_000), ['Please hold.', 'Thanks for waiting.']);
+    clock.advance(60 * 60_000);
+    // A client a poll: the SDK corrects its clock offset by the server's Date header, which
+    // tells real time.
+    const connectAtClock = () =>
+      new ConnectClient({
+        endpoint: second.url,
+        region: second.region,
+        credentials: second.credentials,
+        systemClockOffset: clock.now() - Date.now(),
+        maxAttempts: 1,
+      });
+    const deadline = Date.now() + 10_000;
+    for (;;) {
+      const { Contact } = await connectAtClock().send(
+        new DescribeContactCommand({ InstanceId: second.instanceId, ContactId: contactId }),
+      );
+      if (Contact!.DisconnectReason === 'EXPIRED') break;
+      assert.ok(Date.now() < deadline, `not expired: ${JSON.stringify(Contact!.DisconnectReason)}`);
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  } finally {
+    await second.close();
+  }
+});
+
 const participantAt = (node: TestNode) =>
   new ConnectParticipantClient({
     endpoint: node.url,
@@ -129,8 +233,15 @@ const participantAt = (node: TestNode) =>
     maxAttempts: 1,
   });
 
-/** Saves the flow on the node and starts a chat in it; returns the customer's ConnectionToken. */
-async function chatInFlow(node: TestNode, actions: DesignerAction[]): Promise<string> {
+/**
+ * Saves the flow on the node and starts a chat in it (of `durationMinutes`, else the default);
+ * returns the contact and the customer's ConnectionToken.
+ */
+async function chatInFlow(
+  node: TestNode,
+  actions: DesignerAction[],
+  durationMinutes?: number,
+): Promise<{ contactId: string; token: string }> {
   const { ContactFlowId } = await node.connect().send(
     new CreateContactFlowCommand({
       InstanceId: node.instanceId,
@@ -144,6 +255,7 @@ async function chatInFlow(node: TestNode, actions: DesignerAction[]): Promise<st
       InstanceId: node.instanceId,
       ContactFlowId,
       ParticipantDetails: { DisplayName: 'Jane' },
+      ChatDurationInMinutes: durationMinutes,
     }),
   );
   const conn = await participantAt(node).send(
@@ -152,7 +264,7 @@ async function chatInFlow(node: TestNode, actions: DesignerAction[]): Promise<st
       Type: ['CONNECTION_CREDENTIALS'],
     }),
   );
-  return conn.ConnectionCredentials!.ConnectionToken!;
+  return { contactId: chat.ContactId!, token: conn.ConnectionCredentials!.ConnectionToken! };
 }
 
 /** Polls the customer's transcript until `count` SYSTEM messages have arrived; returns their texts. */
@@ -200,7 +312,7 @@ test('a flow in Wait when the node is killed -9 goes on after the restart', asyn
   const [hello, pause, after, hold, end] = Array.from({ length: 5 }, () => randomUUID());
   const dataDir = tempDir();
   const first = await spawnNode([], { dataDir });
-  const token = await chatInFlow(first, [
+  const { token } = await chatInFlow(first, [
     say(hello, 'Please hold.', pause),
     {
       Identifier: pause,
@@ -233,7 +345,7 @@ test('a flow in GetParticipantInput when the node is killed -9 takes the answer 
   const [ask, echo, hold, end] = Array.from({ length: 4 }, () => randomUUID());
   const dataDir = tempDir();
   const first = await spawnNode([], { dataDir });
-  const token = await chatInFlow(first, [
+  const { token } = await chatInFlow(first, [
     {
       Identifier: ask,
       Type: 'GetParticipantInput',

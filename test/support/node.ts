@@ -65,9 +65,16 @@ function describe(url: string, dataDir: string, region: string, instanceId: stri
   };
 }
 
-/** Starts a node in this process. `args` are `serve` flags. */
-export async function startTestNode(args: string[] = [], overrides: NodeOverrides = {}): Promise<TestNode> {
-  const dataDir = tempDir();
+/**
+ * Starts a node in this process. `args` are `serve` flags; `opts.dataDir`: a data dir to start
+ * on (kept at close), else a fresh one (removed at close).
+ */
+export async function startTestNode(
+  args: string[] = [],
+  overrides: NodeOverrides = {},
+  opts: { dataDir?: string } = {},
+): Promise<TestNode> {
+  const dataDir = opts.dataDir ?? tempDir();
   const config = loadConfig(['--port', '0', '--data-dir', dataDir, '--log-level', 'error', ...args], {});
   const node = await startNode(config, overrides);
   return {
@@ -75,7 +82,7 @@ export async function startTestNode(args: string[] = [], overrides: NodeOverride
     node,
     close: async () => {
       await node.close();
-      rmSync(dataDir, { recursive: true, force: true });
+      if (!opts.dataDir) rmSync(dataDir, { recursive: true, force: true });
     },
   };
 }

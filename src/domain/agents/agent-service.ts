@@ -13,7 +13,14 @@ import type { Clock } from '../../ports/clock.ts';
 import { topics, type EventBus } from '../../ports/event-bus.ts';
 import type { Log } from '../../ports/log.ts';
 import type { IdGenerator } from '../../ports/ids.ts';
-import type { ContactRecord, ParticipantRecord, ResourceRecord, Store, StoreTx } from '../../ports/store.ts';
+import type {
+  ContactRecord,
+  DueItem,
+  ParticipantRecord,
+  ResourceRecord,
+  Store,
+  StoreTx,
+} from '../../ports/store.ts';
 import { HasherBusy, type PasswordHasher } from '../../ports/password-hasher.ts';
 import type { SignInGuard } from '../../ports/sign-in-guard.ts';
 import { issueToken, tokenMatches, tokenParticipantId } from '../participant-token.ts';
@@ -242,14 +249,19 @@ export class AgentService {
 
   // ------------------------------------------------------------------ upkeep
 
-  /** Expires offers whose time is up and offers what queue delays have made due. */
-  async tick(): Promise<void> {
-    await this.routing(async (tx, changes) => {
-      await this.#d.router.expireOffers(tx, 500, changes);
-      for (const instance of (await tx.instances.list(this.#d.accountId, undefined, 100)).items)
-        await this.#d.router.sweep(tx, instance.id, changes);
-      await tx.sessions.removeExpired(this.#d.clock.now());
-    });
+  /** Forgets sessions whose time is up. */
+  async removeExpiredSessions(): Promise<void> {
+    await this.#d.store.transaction((tx) => tx.sessions.removeExpired(this.#d.clock.now()));
+  }
+
+  /** A due offer-timeout item (DueRunner): the agent who still holds the offer has missed it. */
+  async offerTimedOut(item: DueItem, owner: string): Promise<void> {
+    await this.#due(item, owner, (tx, changes) => this.#d.router.offerTimedOut(tx, item, changes));
+  }
+
+  /** A due queue-delay item (DueRunner): the waiting contact goes to whoever the delay now lets take it. */
+  async queueDelayPassed(item: DueItem, owner: string): Promise<void> {
+    await this.#due(item, owner, (tx, changes) => this.#d.router.delayPassed(tx, item, changes));
   }
 
   /** At start: no workspace is connected to a node that has just started. */
@@ -263,6 +275,20 @@ export class AgentService {
   }
 
   // ------------------------------------------------------------------------------------------
+
+  /**
+   * Does a due item's routing work, taking the item in the same transaction: the work is done
+   * once, and not at all if the item was scheduled again since it was claimed.
+   */
+  async #due(
+    item: DueItem,
+    owner: string,
+    work: (tx: StoreTx, changes: RoutingChanges) => Promise<unknown>,
+  ): Promise<void> {
+    await this.routing(async (tx, changes) => {
+      if (await tx.due.done(item.id, owner)) await work(tx, changes);
+    });
+  }
 
   /**
    * Runs a command for the session's agent in one transaction, then publishes its chat events

@@ -171,6 +171,17 @@ export class ChatFlows {
     }
   }
 
+  /**
+   * Writes the timer of the contact's waiting run from its stored state, as its step would
+   * have: for runs stored before their timers were kept in the store.
+   */
+  async scheduleTimer(tx: StoreTx, contact: ContactRecord): Promise<void> {
+    const state = contact.details.flowRun as RunState | undefined;
+    const wakeAt = state?.wait?.deadline;
+    if (contact.state === 'ACTIVE' && state && wakeAt !== undefined)
+      await this.#setTimer(tx, contact, { status: 'waiting', state, wakeAt });
+  }
+
   /** The run's timer as its step leaves it: due at the waiting run's wakeAt, else none. */
   async #setTimer(tx: StoreTx, contact: ContactRecord, outcome: RunOutcome): Promise<void> {
     const id = `${FLOW_WAKE}:${contact.id}`;

@@ -5,7 +5,7 @@ import { openSqliteStore } from '../../adapters/store/sqlite/sqlite-store.ts';
 import { ManualClock } from '../../ports/clock.ts';
 import type { Channel, ContactRecord, Store, StoreTx } from '../../ports/store.ts';
 import { freeSlots, isRoutable, toAgent, toRecord, type Agent, type RoutingProfileBody } from './agent.ts';
-import { Router, RoutingChanges, RoutingConflict } from './router.ts';
+import { OFFER_TIMEOUT, QUEUE_DELAY, Router, RoutingChanges, RoutingConflict } from './router.ts';
 
 const I = 'instance-1';
 const AVAILABLE = { id: 'st-available', arn: 'arn:available', name: 'Available', type: 'ROUTABLE' as const };
@@ -26,6 +26,33 @@ beforeEach(async () => {
 afterEach(() => store.close());
 
 const tx = <T>(fn: (t: StoreTx) => Promise<T>) => store.transaction(fn);
+
+/**
+ * Does routing's due work as the node's DueRunner would (each item taken in the transaction
+ * that does its work); returns how many offers were missed.
+ */
+async function expireOffers(limit: number): Promise<number> {
+  let missed = 0;
+  const items = await tx((t) => t.due.claim('test', clock.now(), 60_000, limit));
+  for (const item of items) {
+    await tx(async (t) => {
+      if (!(await t.due.done(item.id, 'test'))) return;
+      if (item.kind === OFFER_TIMEOUT) {
+        if (await router.offerTimedOut(t, item, new RoutingChanges())) missed++;
+      } else if (item.kind === QUEUE_DELAY) await router.delayPassed(t, item, new RoutingChanges());
+      else assert.fail(`routing left due work of kind ${item.kind}`);
+    });
+  }
+  return missed;
+}
+
+/** The ids of the due items in the store. */
+const dueIds = () =>
+  tx(async (t) => {
+    const items = await t.due.claim('peek', Number.MAX_SAFE_INTEGER, 1, 1000);
+    for (const item of items) await t.due.release(item.id, 'peek', item.dueAt);
+    return items.map((i) => i.id).sort();
+  });
 
 async function profile(
   id: string,
@@ -220,9 +247,9 @@ describe('Router', () => {
     const c = await enqueue('q');
     await agent('late', 'rp');
     clock.advance(OFFER_MS - 1);
-    assert.equal(await tx((t) => router.expireOffers(t, 100, new RoutingChanges())), 0);
+    assert.equal(await expireOffers(100), 0);
     clock.advance(1);
-    assert.equal(await tx((t) => router.expireOffers(t, 100, new RoutingChanges())), 1);
+    assert.equal(await expireOffers(100), 1);
     assert.deepEqual(await held('slow'), [`${c.id}:MISSED`]);
     assert.deepEqual(await held('late'), [`${c.id}:CONNECTING`]);
     const slow = toAgent((await tx((t) => t.agents.get(I, 'slow')))!);
@@ -259,6 +286,48 @@ describe('Router', () => {
     await tx((t) => router.contactEnded(t, { ...c, state: 'ENDED' }, new RoutingChanges()));
     assert.deepEqual(await held('a'), [`${next.id}:CONNECTING`]);
     assert.equal(await tx((t) => t.queuedContacts.get(I, c.id)), undefined);
+  });
+
+  it("an offer's timeout is due work with the offer, gone once it is accepted, rejected or withdrawn", async () => {
+    await profile('rp', 3, [{ queue: 'q' }]);
+    await agent('a', 'rp');
+    const [accepted, rejected, withdrawn] = [await enqueue('q'), await enqueue('q'), await enqueue('q')];
+    const timeout = (c: ContactRecord) => `${OFFER_TIMEOUT}:${c.id}:a`;
+    assert.deepEqual(await dueIds(), [timeout(accepted), timeout(rejected), timeout(withdrawn)].sort());
+    await act('a', (a, t, ch) => router.accept(t, a, accepted.id, ch));
+    await act('a', (a, t, ch) => router.reject(t, a, rejected.id, ch));
+    // Nobody else can take it: offered to the agent again, with a timeout of its own.
+    assert.deepEqual(await dueIds(), [timeout(rejected), timeout(withdrawn)].sort());
+    await act('a', (a, t, ch) => router.setStatus(t, a, LUNCH, ch));
+    assert.deepEqual(await dueIds(), []);
+    clock.advance(OFFER_MS);
+    assert.equal(await expireOffers(100), 0);
+    assert.deepEqual(await held('a'), [`${accepted.id}:CONNECTED`]);
+  });
+
+  it('a queue delay passes as due work: the contact is offered when it has waited long enough', async () => {
+    await profile('rp', 1, [{ queue: 'q', delay: 30 }]);
+    await profile('rp-later', 1, [{ queue: 'q', delay: 60 }]);
+    await agent('a', 'rp');
+    const c = await enqueue('q');
+    assert.deepEqual(await held('a'), []);
+    assert.deepEqual(await dueIds(), [`${QUEUE_DELAY}:${c.id}`]);
+    clock.advance(29_999);
+    await expireOffers(100);
+    assert.deepEqual(await held('a'), [], 'the delay has not yet passed');
+    clock.advance(1);
+    await expireOffers(100);
+    assert.deepEqual(await held('a'), [`${c.id}:CONNECTING`]);
+    await act('a', (a, t, ch) => router.reject(t, a, c.id, ch));
+    // Rejected and nobody else can take it yet: the agent has it again.
+    assert.deepEqual(await dueIds(), [`${OFFER_TIMEOUT}:${c.id}:a`]);
+    // Back in the queue: the 60 s delay of the other profile is still ahead.
+    await act('a', (a, t, ch) => router.setStatus(t, a, LUNCH, ch));
+    assert.deepEqual(await dueIds(), [`${QUEUE_DELAY}:${c.id}`]);
+    await agent('b', 'rp-later');
+    clock.advance(30_000);
+    await expireOffers(100);
+    assert.deepEqual(await held('b'), [`${c.id}:CONNECTING`]);
   });
 
   for (const seed of [42, 7, 2026])
@@ -327,7 +396,7 @@ describe('Router', () => {
           });
         } else {
           clock.advance(Math.floor(random() * OFFER_MS));
-          seen.missed += await tx((t) => router.expireOffers(t, 1000, new RoutingChanges()));
+          seen.missed += await expireOffers(1000);
         }
       };
 
@@ -360,6 +429,17 @@ async function checkInvariants(round: number): Promise<void> {
         }
       }
     }
+    const due = await t.due.claim('peek', Number.MAX_SAFE_INTEGER, 1, 10_000);
+    for (const item of due) await t.due.release(item.id, 'peek', item.dueAt);
+    const timeouts = due.filter((i) => i.kind === OFFER_TIMEOUT).map((i) => i.id);
+    assert.deepEqual(
+      timeouts.sort(),
+      queued
+        .filter((q) => q.offeredTo)
+        .map((q) => `${OFFER_TIMEOUT}:${q.contactId}:${q.offeredTo}`)
+        .sort(),
+      `round ${round}: offer timeouts do not match the offers`,
+    );
     for (const [contactId, who] of holders)
       assert.equal(who.length, 1, `round ${round}: ${contactId} is with ${who.join(', ')}`);
     for (const q of queued) {

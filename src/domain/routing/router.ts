@@ -14,13 +14,18 @@
  *   nothing until they clear it or set a status) and goes back to the queue, as does a rejected
  *   one. Agents who passed a contact over are offered it again only when nobody else can take it.
  *
+ * What routing must do later is due work in the store, written in the transaction that makes
+ * it due, so that whichever node is alive does it, after a restart too: an offer's timeout
+ * (offer-timeout, with the offer; gone once it is accepted, rejected or withdrawn), and a
+ * waiting contact's next queue delay to pass (queue-delay, while it waits unoffered).
+ *
  * Changes are collected in RoutingChanges for the caller to announce once committed, with the
  * contacts' steps (queued, offered, accepted, rejected, missed) for the log.
  */
 import type { Clock } from '../../ports/clock.ts';
 import { topics, type EventBus } from '../../ports/event-bus.ts';
 import type { Log, LogFields } from '../../ports/log.ts';
-import type { Channel, ContactRecord, QueuedContactRecord, StoreTx } from '../../ports/store.ts';
+import type { Channel, ContactRecord, DueItem, QueuedContactRecord, StoreTx } from '../../ports/store.ts';
 import {
   freeSlots,
   isRoutable,
@@ -34,6 +39,26 @@ import {
 } from './agent.ts';
 
 export const DEFAULT_OFFER_TIMEOUT_MS = 20_000;
+
+/** The due work routing leaves: an offer's timeout, a waiting contact's next queue delay. */
+export const OFFER_TIMEOUT = 'offer-timeout';
+export const QUEUE_DELAY = 'queue-delay';
+
+/** What an offer-timeout item carries: whose offer of which contact. */
+export interface OfferTimeoutPayload {
+  instanceId: string;
+  contactId: string;
+  agentId: string;
+}
+
+/** What a queue-delay item carries: the waiting contact. */
+export interface QueueDelayPayload {
+  instanceId: string;
+  contactId: string;
+}
+
+const offerTimeoutId = (contactId: string, agentId: string) => `${OFFER_TIMEOUT}:${contactId}:${agentId}`;
+const queueDelayId = (contactId: string) => `${QUEUE_DELAY}:${contactId}`;
 
 /** Waiting contacts looked at per queue when an agent becomes free (past those they passed over). */
 const LOOKAHEAD = 10;
@@ -121,8 +146,10 @@ export class Router {
     const entry = await tx.queuedContacts.get(contact.instanceId, contact.id);
     if (entry) {
       await tx.queuedContacts.remove(contact.instanceId, contact.id);
+      await tx.due.cancel(queueDelayId(contact.id));
       changes.instances.add(contact.instanceId);
       if (entry.offeredTo) {
+        await tx.due.cancel(offerTimeoutId(contact.id, entry.offeredTo));
         const agent = await this.#agent(tx, contact.instanceId, entry.offeredTo);
         if (agent) {
           agent.state.contacts = agent.state.contacts.filter((c) => c.contactId !== contact.id);
@@ -151,6 +178,7 @@ export class Router {
     Object.assign(held, { state: 'CONNECTED', since: now, connectedAt: now });
     delete held.offerExpiresAt;
     await tx.queuedContacts.remove(agent.instanceId, contactId);
+    await tx.due.cancel(offerTimeoutId(contactId, agent.userId));
     changes.instances.add(agent.instanceId);
     await this.#save(tx, agent, changes);
     changes.step('info', 'contact accepted', {
@@ -224,36 +252,56 @@ export class Router {
     await this.#routeAgent(tx, agent, changes);
   }
 
-  /** Offers whose time is up by the clock: missed. Returns how many. */
-  async expireOffers(tx: StoreTx, limit: number, changes: RoutingChanges): Promise<number> {
-    const due = await tx.queuedContacts.listOffersExpiring(this.#clock.now(), limit);
-    for (const entry of due) {
-      const agent = await this.#agent(tx, entry.instanceId, entry.offeredTo!);
-      const held = agent?.state.contacts.find((c) => c.contactId === entry.contactId);
-      if (agent && held) {
-        Object.assign(held, { state: 'MISSED', since: this.#clock.now() });
-        delete held.offerExpiresAt;
-        await this.#save(tx, agent, changes);
-      }
-      changes.step('warn', 'contact missed', {
-        contactId: entry.contactId,
-        instanceId: entry.instanceId,
-        agentId: entry.offeredTo,
-      });
-      await this.#requeue(tx, entry.instanceId, entry.offeredTo!, entry.contactId, true, changes);
+  /**
+   * An offer-timeout item is due: if the agent still holds the offer and its time is up by the
+   * clock, they missed it. Returns whether they did (an item for an offer since accepted,
+   * rejected, withdrawn or made again does nothing).
+   */
+  async offerTimedOut(tx: StoreTx, item: DueItem, changes: RoutingChanges): Promise<boolean> {
+    const { instanceId, contactId, agentId } = item.payload as unknown as OfferTimeoutPayload;
+    const entry = await tx.queuedContacts.get(instanceId, contactId);
+    if (entry?.offeredTo !== agentId || entry.offerExpiresAt! > this.#clock.now()) return false;
+    const agent = await this.#agent(tx, instanceId, agentId);
+    const held = agent?.state.contacts.find((c) => c.contactId === contactId);
+    if (agent && held) {
+      Object.assign(held, { state: 'MISSED', since: this.#clock.now() });
+      delete held.offerExpiresAt;
+      await this.#save(tx, agent, changes);
     }
-    return due.length;
+    changes.step('warn', 'contact missed', { contactId, instanceId, agentId });
+    await this.#requeue(tx, instanceId, agentId, contactId, true, changes);
+    return true;
+  }
+
+  /** A queue-delay item is due: the contact, if it still waits unoffered, goes to whoever can now take it. */
+  async delayPassed(tx: StoreTx, item: DueItem, changes: RoutingChanges): Promise<void> {
+    const { instanceId, contactId } = item.payload as unknown as QueueDelayPayload;
+    const entry = await tx.queuedContacts.get(instanceId, contactId);
+    if (entry && !entry.offeredTo) await this.#routeContact(tx, entry, changes);
   }
 
   /**
-   * Offers whatever can be offered in the instance: contacts whose queue delay has passed,
-   * queues a routing profile has just gained. Cheap when nobody is free.
+   * Writes the due work a queued contact needs, as routing would have written it: its offer's
+   * timeout, or its next queue delay. For data stored before routing kept its timers in the
+   * store; scheduling again what is already there changes nothing.
+   */
+  async scheduleTimers(tx: StoreTx, entry: QueuedContactRecord): Promise<void> {
+    if (entry.offeredTo) await this.#scheduleOfferTimeout(tx, entry, entry.offeredTo, entry.offerExpiresAt!);
+    else await this.#scheduleDelay(tx, entry, await this.#delays(tx, entry.instanceId));
+  }
+
+  /**
+   * After a routing profile changed: offers whatever can now be offered in the instance, and
+   * waiting contacts are due again when the profiles' delays for them now pass.
    */
   async sweep(tx: StoreTx, instanceId: string, changes: RoutingChanges): Promise<void> {
     for (const record of await tx.agents.list(instanceId)) {
       const agent = toAgent(record);
       if (isRoutable(agent.state)) await this.#routeAgent(tx, agent, changes);
     }
+    const delays = await this.#delays(tx, instanceId);
+    for (const entry of await tx.queuedContacts.list(instanceId))
+      if (!entry.offeredTo) await this.#scheduleDelay(tx, entry, delays);
   }
 
   // ------------------------------------------------------------------------------------------
@@ -287,6 +335,7 @@ export class Router {
   ): Promise<void> {
     const entry = await tx.queuedContacts.get(instanceId, contactId);
     if (!entry || entry.offeredTo !== userId) return;
+    await tx.due.cancel(offerTimeoutId(contactId, userId));
     if (!passedOver)
       changes.step('info', 'contact offer withdrawn', { contactId, instanceId, agentId: userId });
     const back: QueuedContactRecord = {
@@ -334,6 +383,7 @@ export class Router {
       }
     }
     if (best) await this.#offer(tx, best, entry, changes);
+    else await this.#scheduleDelay(tx, entry, await this.#delays(tx, entry.instanceId));
   }
 
   /**
@@ -379,6 +429,8 @@ export class Router {
     const now = this.#clock.now();
     const expiresAt = now + this.#offerTimeoutMs;
     await tx.queuedContacts.put({ ...entry, offeredTo: agent.userId, offerExpiresAt: expiresAt });
+    await this.#scheduleOfferTimeout(tx, entry, agent.userId, expiresAt);
+    await tx.due.cancel(queueDelayId(entry.contactId));
     agent.state.contacts.push({
       contactId: entry.contactId,
       channel: entry.channel,
@@ -396,6 +448,65 @@ export class Router {
       queueId: entry.queueId,
       agentId: agent.userId,
     });
+  }
+
+  async #scheduleOfferTimeout(
+    tx: StoreTx,
+    entry: QueuedContactRecord,
+    agentId: string,
+    dueAt: number,
+  ): Promise<void> {
+    const payload: OfferTimeoutPayload = {
+      instanceId: entry.instanceId,
+      contactId: entry.contactId,
+      agentId,
+    };
+    await tx.due.schedule({
+      id: offerTimeoutId(entry.contactId, agentId),
+      kind: OFFER_TIMEOUT,
+      dueAt,
+      payload: { ...payload },
+    });
+  }
+
+  /**
+   * A contact waiting unoffered is due again when the next delay for its queue and channel
+   * passes, of `delays` (every routing profile's of the instance, whoever has it now: an agent
+   * may take a profile later); none if every delay has passed.
+   */
+  async #scheduleDelay(tx: StoreTx, entry: QueuedContactRecord, delays: QueueConfig[]): Promise<void> {
+    const now = this.#clock.now();
+    let next = Infinity;
+    for (const c of delays) {
+      const at = entry.enqueuedAt + c.Delay * 1000;
+      if (
+        c.QueueReference.QueueId === entry.queueId &&
+        c.QueueReference.Channel === entry.channel &&
+        at > now
+      )
+        next = Math.min(next, at);
+    }
+    const id = queueDelayId(entry.contactId);
+    if (next === Infinity) {
+      await tx.due.cancel(id);
+      return;
+    }
+    const payload: QueueDelayPayload = { instanceId: entry.instanceId, contactId: entry.contactId };
+    await tx.due.schedule({ id, kind: QUEUE_DELAY, dueAt: next, payload: { ...payload } });
+  }
+
+  /** The queue configs with a delay of every routing profile of the instance. */
+  async #delays(tx: StoreTx, instanceId: string): Promise<QueueConfig[]> {
+    const delays: QueueConfig[] = [];
+    let after: number | undefined;
+    do {
+      const page = await tx.resources.list(instanceId, 'routing-profile', after, 100);
+      for (const r of page.items)
+        for (const c of (r.body as unknown as RoutingProfileBody).QueueConfigs ?? [])
+          if (c.Delay > 0) delays.push(c);
+      after = page.next;
+    } while (after !== undefined);
+    return delays;
   }
 
   async #agent(tx: StoreTx, instanceId: string, userId: string): Promise<Agent | undefined> {

@@ -110,8 +110,6 @@ const SQL = {
   queuedWaiting: `SELECT * FROM queued_contacts WHERE instance_id = ? AND queue_id = ? AND channel = ?
       AND offered_to IS NULL AND enqueued_at <= ? ORDER BY enqueued_at, contact_id LIMIT ?`,
   queuedList: 'SELECT * FROM queued_contacts WHERE instance_id = ? ORDER BY enqueued_at, contact_id',
-  queuedOffersExpiring: `SELECT * FROM queued_contacts WHERE offer_expires_at IS NOT NULL AND offer_expires_at <= ?
-    ORDER BY offer_expires_at LIMIT ?`,
   sessionPut: `INSERT INTO sessions (digest, instance_id, user_id, created_at, expires_at, id) VALUES (?, ?, ?, ?, ?, ?)`,
   sessionGet: 'SELECT * FROM sessions WHERE id = ?',
   sessionRemove: 'DELETE FROM sessions WHERE id = ?',
@@ -473,7 +471,6 @@ function createTx(
       waiting: async (instanceId, queueId, channel, enqueuedBy, limit) =>
         s().queuedWaiting.all(instanceId, queueId, channel, enqueuedBy, limit).map(toQueued),
       list: async (instanceId) => s().queuedList.all(instanceId).map(toQueued),
-      listOffersExpiring: async (before, limit) => s().queuedOffersExpiring.all(before, limit).map(toQueued),
     },
     sessions: {
       put: async (x) =>
