@@ -399,8 +399,18 @@ function createTx(
         cache.forget(ResourceCache.key(instanceId, kind, id));
         return s().resourceRemove.run(instanceId, kind, id).changes === 1;
       },
-      list: async (instanceId, kind, after, limit) =>
-        page(s().resourceList.all(instanceId, kind, after ?? 0, pageQueryLimit(limit)), limit, toResource),
+      list: async (instanceId, kind, after, limit) => {
+        const key = ResourceCache.listKey(instanceId, kind, after ?? 0, limit);
+        const known = cache.list(key);
+        if (known) return known;
+        const found = page(
+          s().resourceList.all(instanceId, kind, after ?? 0, pageQueryLimit(limit)),
+          limit,
+          toResource,
+        );
+        cache.setList(key, found);
+        return found;
+      },
     },
     contacts: {
       insert: async (c) => {
