@@ -17,7 +17,7 @@ const port = parentPort!;
 const post = (m: ToMain) => port.postMessage(m);
 const { config, clockBuffer } = workerData as { config: Config; clockBuffer?: SharedArrayBuffer };
 
-const log = new ThreadLog(post);
+const log = new ThreadLog(post, config.logLevel);
 
 const bus = new DomainThreadBus(post, (err, topic) => log.error({ err, topic }, 'event subscriber failed'));
 
