@@ -63,42 +63,54 @@ export function attachChatGateway(
   const serve = (ws: WebSocket, { chatId, participantId, fromSeq }: SocketCaller) => {
     hold(ws, participantId);
     let subscribed = false;
-    let revoked = false;
     let catchingUp = false;
+    /** The chat ended, or this participant left it: nothing more goes out. */
+    let finished = false;
     let lastSeq = fromSeq;
     const pending: ChatEvent[] = [];
+    /** Why the socket ends with this item: the chat ends with it, or this participant's right does. */
+    const endsWith = (event: ChatEvent) =>
+      event.ended
+        ? 'Chat ended'
+        : event.revokes === participantId
+          ? 'The participant has left the chat'
+          : undefined;
+    const finish = (reason: string) => {
+      finished = true;
+      setImmediate(() => ws.close(1000, reason));
+    };
     const deliver = (event: ChatEvent) => {
-      if (revoked || ws.readyState !== ws.OPEN) return;
-      if (event.seq !== undefined) {
-        if (event.seq <= lastSeq) return;
-        lastSeq = event.seq;
+      if (finished || ws.readyState !== ws.OPEN) return;
+      // An item the catch-up read already sent still ends the socket if the chat ends with it.
+      if (event.seq === undefined || event.seq > lastSeq) {
+        if (event.seq !== undefined) lastSeq = event.seq;
+        endpoint.send(
+          ws,
+          JSON.stringify({
+            topic: 'aws/chat',
+            contentType: 'application/json',
+            content: JSON.stringify(event.item),
+          }),
+        );
       }
-      const sent = endpoint.send(
-        ws,
-        JSON.stringify({
-          topic: 'aws/chat',
-          contentType: 'application/json',
-          content: JSON.stringify(event.item),
-        }),
-      );
-      if (sent && event.ended) setImmediate(() => ws.close(1000, 'Chat ended'));
+      const reason = endsWith(event);
+      if (reason) finish(reason);
     };
     const unsubscribe = bus.subscribe(topics.chat(chatId), (published) => {
       const event = published as ChatEvent;
-      const left = event.revokes === participantId;
       if (subscribed && !catchingUp) deliver(event);
+      // Their right ended before they subscribed: nothing they had not seen goes out.
+      else if (!subscribed && event.revokes === participantId) finish('The participant has left the chat');
       else if (pending.length < MAX_PENDING) pending.push(event);
-      if (left) {
-        // The participant has left: their own leaving is the last thing this socket gets.
-        revoked = true;
-        ws.close(1000, 'The participant has left the chat');
-      }
     });
     const catchUp = () => {
       catchingUp = true;
       chats.itemsAfter(chatId, lastSeq).then(
         (items) => {
-          for (const e of items) deliver(e);
+          // What the bus said of an item (that the chat ends with it, or this participant's
+          // right does) goes with it, wherever the read and the bus overlap.
+          const said = new Map(pending.filter((e) => e.seq !== undefined).map((e) => [e.seq, e]));
+          for (const e of items) deliver(said.get(e.seq) ?? e);
           for (const e of pending.splice(0)) deliver(e);
           catchingUp = false;
         },

@@ -533,6 +533,42 @@ describe('a customer chat through the Participant Service and the websocket', ()
     assert.ok(Contact!.DisconnectTimestamp instanceof Date);
   });
 
+  test('a chat that ends while its socket subscribes: the socket gets the chat up to chat.ended, then closes', async () => {
+    // The subscribe's catch-up read and the customer's leaving race; each order must end the same way.
+    for (let attempt = 0; attempt < 24; attempt++) {
+      const chat = await startChat(node);
+      const conn = await participant.send(
+        new CreateParticipantConnectionCommand({
+          ParticipantToken: chat.ParticipantToken,
+          Type: ['WEBSOCKET', 'CONNECTION_CREDENTIALS'],
+        }),
+      );
+      const socket = new ChatSocket(conn.Websocket!.Url!);
+      await socket.open();
+      const closed = once(socket.ws, 'close');
+      const leave = () =>
+        participant.send(
+          new DisconnectParticipantCommand({ ConnectionToken: conn.ConnectionCredentials!.ConnectionToken }),
+        );
+      const leaving = attempt % 2 === 0 ? leave() : undefined;
+      await new Promise((r) => setTimeout(r, attempt % 4 < 2 ? 0 : attempt % 5));
+      socket.send({ topic: 'aws/subscribe', content: { topics: ['aws/chat'] } });
+      await (leaving ?? leave());
+      const outcome = await Promise.race([
+        closed.then(([code]) => `closed ${code}`),
+        new Promise((r) => setTimeout(() => r('still open after 3 s'), 3000)),
+      ]);
+      assert.equal(outcome, 'closed 1000', `attempt ${attempt}`);
+      const items = socket.frames.filter((f) => f.topic === 'aws/chat').map((f) => JSON.parse(f.content));
+      assert.deepEqual(
+        items.slice(-2).map((i) => i.ContentType),
+        [`${EVENT}participant.left`, `${EVENT}chat.ended`],
+        `attempt ${attempt}: the chat's last items come last`,
+      );
+      assert.equal(items[0].ContentType, `${EVENT}participant.joined`, `attempt ${attempt}: from its start`);
+    }
+  });
+
   test('websocket URLs are checked and malformed frames are refused without harm', async () => {
     const bad = new WebSocket(`${node.url.replace('http', 'ws')}/chat/websocket?token=forged`);
     const [err] = await once(bad, 'error');
