@@ -14,6 +14,7 @@
  * permanent one, or any failure of an entry older than `maxAgeMs`, drops the entry with a warn
  * line naming it (never its payload).
  */
+import { performance } from 'node:perf_hooks';
 import type { Clock } from '../ports/clock.ts';
 import type { Log } from '../ports/log.ts';
 import type { Store, StoredOutboxEntry } from '../ports/store.ts';
@@ -36,6 +37,8 @@ export interface OutboxWorkerOptions {
   maxInFlight?: number;
   /** How long a claim holds an entry: longer than any delivery takes (default 60 s). */
   leaseMs?: number;
+  /** The least time between two claims, however often the worker is nudged (default 5 ms). */
+  claimGapMs?: number;
   /** How often the store is looked at without a nudge (default 1 s). */
   pollMs?: number;
   /** How often the backlog and the deliveries since are logged, when there are any (default 60 s). */
@@ -48,6 +51,9 @@ export interface OutboxWorkerOptions {
 export interface OutboxWakeup {
   nudge(): void;
 }
+
+/** Entries one claim takes at most, across destinations. */
+const CLAIM_LIMIT = 256;
 
 interface DestinationState {
   inFlight: number;
@@ -70,12 +76,15 @@ export class OutboxWorker implements OutboxWakeup {
   #running = false;
   #pumping = false;
   #again = false;
+  /** When the last claim started (performance.now()). */
+  #lastClaim = -Infinity;
   #reclaimed = false;
 
   constructor(options: OutboxWorkerOptions) {
     this.#o = {
       maxInFlight: 16,
       leaseMs: 60_000,
+      claimGapMs: 5,
       pollMs: 1_000,
       reportMs: 60_000,
       backoff: DEFAULT_BACKOFF,
@@ -123,7 +132,12 @@ export class OutboxWorker implements OutboxWakeup {
     try {
       if (!this.#reclaimed) await this.#reclaim();
       do {
+        // Nudges until the next claim is due join it: one claim serves every commit since.
+        const wait = this.#lastClaim + this.#o.claimGapMs - performance.now();
+        if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
+        if (!this.#running) break;
         this.#again = false;
+        this.#lastClaim = performance.now();
         await this.#claimRound();
       } while (this.#again && this.#running);
     } catch (err) {
@@ -142,21 +156,23 @@ export class OutboxWorker implements OutboxWakeup {
     if (released > 0) log.info({ released }, 'outbox took back the leases this node held when it stopped');
   }
 
-  /** Each destination with entries, not paused and with room, claims up to its room. */
+  /**
+   * One claim for every destination, each up to its room: none for one paused or full. A
+   * claim that fills CLAIM_LIMIT is followed by another at once.
+   */
   async #claimRound(): Promise<void> {
     const { store, clock, owner, leaseMs, maxInFlight } = this.#o;
     const now = clock.now();
-    const backlog = await store.transaction((tx) => tx.outbox.stats(now));
-    for (const { destination } of backlog) {
-      if (!this.#running) return;
-      const state = this.#state(destination);
-      const room = maxInFlight - state.inFlight;
-      if (state.pausedUntil > now || room <= 0) continue;
-      const entries = await store.transaction((tx) =>
-        tx.outbox.claim(owner, now, leaseMs, room, { destination }),
-      );
-      for (const entry of entries) this.#launch(state, entry);
+    const room: Record<string, number> = {};
+    for (const [destination, state] of this.#destinations) {
+      const free = state.pausedUntil > now ? 0 : Math.max(0, maxInFlight - state.inFlight);
+      if (free < maxInFlight) room[destination] = free;
     }
+    const entries = await store.transaction((tx) =>
+      tx.outbox.claim(owner, now, leaseMs, CLAIM_LIMIT, { perDestination: maxInFlight, room }),
+    );
+    for (const entry of entries) this.#launch(this.#state(entry.destination), entry);
+    if (entries.length === CLAIM_LIMIT) this.#again = true;
   }
 
   #state(destination: string): DestinationState {

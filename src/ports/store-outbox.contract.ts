@@ -146,6 +146,35 @@ export function runOutboxContract(current: () => Store, shared: SharedDatabase |
       ]);
     });
 
+    it('bounds the destinations named in room on their own, none for a room of 0', async () => {
+      await tx(async (t) => {
+        for (const destination of ['sns:full', 'sns:some', 'sns:other'])
+          for (let n = 1; n <= 3; n++)
+            await t.outbox.add(entry(`${destination.slice(4)}-${n}`, { destination, orderKey: `c${n}` }));
+      });
+      const claimed = await claim('a', T0 + 1, 10, {
+        perDestination: 2,
+        room: { 'sns:full': 0, 'sns:some': 1, 'sns:absent': 5 },
+      });
+      assert.deepEqual(ids(claimed).sort(), ['other-1', 'other-2', 'some-1']);
+      assert.deepEqual(
+        ids(await claim('a', T0 + 1, 10, { destination: 'sns:some', room: { 'sns:some': 1 } })),
+        ['some-2'],
+      );
+      assert.deepEqual(
+        await claim('a', T0 + 1, 10, { destination: 'sns:full', room: { 'sns:full': 0 } }),
+        [],
+      );
+      await assert.rejects(claim('a', T0 + 1, 10, { room: { 'sns:full': -1 } }), RangeError);
+      assert.deepEqual(ids(await claim('a', T0 + 1, 10)).sort(), [
+        'full-1',
+        'full-2',
+        'full-3',
+        'other-3',
+        'some-3',
+      ]);
+    });
+
     it('reports the backlog and the oldest entry per destination', async () => {
       await tx(async (t) => {
         await t.outbox.add(entry('a-1', { destination: 'a', createdAt: T0 + 10 }));

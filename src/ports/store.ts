@@ -187,6 +187,11 @@ export interface OutboxClaimOptions {
   destination?: string;
   /** At most this many entries of any one destination (default: no bound but the limit). */
   perDestination?: number;
+  /**
+   * For the destinations named, at most this many entries instead of perDestination (0: none),
+   * so that one claim serves every destination with what each has room for.
+   */
+  room?: Record<string, number>;
 }
 
 export interface OutboxBacklog {

@@ -13,11 +13,14 @@ export const OUTBOX_SQL = {
     VALUES (?1, ?2, ?3, ?4, ?5, ?6, 0,
       NOT EXISTS (SELECT 1 FROM outbox WHERE destination = ?2 AND order_key = ?3))
     ON CONFLICT (id) DO NOTHING`,
-  // Numbered per destination so that one destination's backlog cannot fill the whole claim.
+  // Numbered per destination so that one destination's backlog cannot fill the whole claim; ?4
+  // is a JSON object of the destinations with a bound of their own.
   outboxClaimable: `SELECT * FROM (
-      SELECT *, row_number() OVER (PARTITION BY destination ORDER BY not_before, seq) AS nth FROM outbox
-      WHERE head = 1 AND not_before <= ?1 AND (lease_until IS NULL OR lease_until <= ?1))
-    WHERE nth <= ?2 ORDER BY not_before, seq LIMIT ?3`,
+      SELECT o.*, row_number() OVER (PARTITION BY o.destination ORDER BY o.not_before, o.seq) AS nth,
+        coalesce(r.value, ?2) AS room
+      FROM outbox o LEFT JOIN json_each(?4) r ON r.key = o.destination
+      WHERE o.head = 1 AND o.not_before <= ?1 AND (o.lease_until IS NULL OR o.lease_until <= ?1))
+    WHERE nth <= room ORDER BY not_before, seq LIMIT ?3`,
   outboxClaimableAt: `SELECT * FROM outbox
     WHERE destination = ?2 AND head = 1 AND not_before <= ?1 AND (lease_until IS NULL OR lease_until <= ?1)
     ORDER BY not_before, seq LIMIT ?3`,
@@ -101,10 +104,15 @@ export function outboxRepos(s: () => OutboxStatements): Pick<StoreTx, 'outbox' |
         positive('limit', limit);
         const per =
           opts.perDestination === undefined ? limit : positive('perDestination', opts.perDestination);
+        for (const [destination, n] of Object.entries(opts.room ?? {}))
+          if (!Number.isSafeInteger(n) || n < 0)
+            throw new RangeError(`room for ${destination} must be a non-negative integer: ${n}`);
+        const room = (destination: string) =>
+          opts.room && Object.hasOwn(opts.room, destination) ? opts.room[destination] : per;
         const rows =
           opts.destination === undefined
-            ? s().outboxClaimable.all(now, per, limit)
-            : s().outboxClaimableAt.all(now, opts.destination, Math.min(per, limit));
+            ? s().outboxClaimable.all(now, per, limit, JSON.stringify(opts.room ?? {}))
+            : s().outboxClaimableAt.all(now, opts.destination, Math.min(room(opts.destination), limit));
         const leaseUntil = now + positive('leaseMs', leaseMs);
         for (const r of rows) s().outboxLease.run(owner, leaseUntil, r.seq as number);
         return rows.map(toEntry);
