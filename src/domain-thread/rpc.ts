@@ -1,12 +1,14 @@
 /**
  * Calls between the node's main thread (HTTP, websockets) and its domain thread (the store and
- * every domain service), over a worker's message channel. A call names a target object and a
- * method; arguments and results are structured-cloned; a thrown error crosses as its AWS or
- * workspace error (code, status, message) so the edges answer it exactly as before. Other
- * messages (events, logs) go to `onMessage`.
+ * every domain service), and between the domain thread and its delivery thread, over a
+ * worker's message channel. A call names a target object and a method; arguments and results
+ * are structured-cloned; a thrown error crosses as its AWS or workspace error (code, status,
+ * message) so the edges answer it exactly as before, or as the SinkError a delivery failed
+ * with. Other messages (events, logs) go to `onMessage`.
  */
 import { ServiceError, type Fault } from '../aws/service-error.ts';
 import { AgentError, type AgentErrorName } from '../domain/agents/agent-error.ts';
+import { SinkError } from '../ports/sink-error.ts';
 
 /** The part of a MessagePort / Worker / parentPort both ends use. */
 export interface Channel {
@@ -24,6 +26,7 @@ interface Call {
 type CrossedError =
   | { kind: 'service'; code: string; statusCode: number; message: string; fault: Fault; extra?: object }
   | { kind: 'agent'; code: AgentErrorName; message: string; extra: Record<string, unknown> }
+  | { kind: 'sink'; code: string; retryable: boolean; status?: number; message: string }
   | { kind: 'other'; message: string; stack?: string };
 
 function toCrossed(err: unknown): CrossedError {
@@ -38,6 +41,14 @@ function toCrossed(err: unknown): CrossedError {
     };
   if (err instanceof AgentError)
     return { kind: 'agent', code: err.code, message: err.message, extra: err.extra };
+  if (err instanceof SinkError)
+    return {
+      kind: 'sink',
+      code: err.code,
+      retryable: err.retryable,
+      status: err.status,
+      message: err.message,
+    };
   const e = err instanceof Error ? err : new Error(String(err));
   return { kind: 'other', message: e.message, stack: e.stack };
 }
@@ -46,6 +57,7 @@ function fromCrossed(e: CrossedError): Error {
   if (e.kind === 'service')
     return new ServiceError(e.code, e.statusCode, e.message, e.fault, e.extra as never);
   if (e.kind === 'agent') return new AgentError(e.code, e.message, e.extra);
+  if (e.kind === 'sink') return new SinkError(e.message, e);
   const err = new Error(e.message);
   if (e.stack) err.stack = e.stack;
   return err;

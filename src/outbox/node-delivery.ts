@@ -1,9 +1,9 @@
 /**
  * A node's outbox delivery, built from its configuration: the SNS and S3 clients (to the
- * configured endpoints, never with the node's own profile or files) and the node's own
- * BlobStore (transcripts of instances with no bucket), the worker that delivers through them
- * under this node's id (its data dir's, see node-id.ts) as lease owner, and the Prometheus
- * registry of its figures.
+ * configured endpoints, never with the node's own profile or files) on a thread of their own
+ * (sink-thread.ts) and the node's own BlobStore (transcripts of instances with no bucket), the
+ * worker that delivers through them under this node's id (its data dir's, see node-id.ts) as
+ * lease owner, and the Prometheus registry of its figures.
  */
 import { Registry } from 'prom-client';
 import type { Config } from '../config.ts';
@@ -11,13 +11,12 @@ import type { Clock } from '../ports/clock.ts';
 import type { Log } from '../ports/log.ts';
 import type { Store } from '../ports/store.ts';
 import type { BlobStore } from '../ports/blob-store.ts';
-import { SnsTopicPublisher } from '../adapters/sns/sns-topic-publisher.ts';
-import { S3ObjectSink } from '../adapters/s3/s3-object-sink.ts';
 import { clientFiles, PROFILE } from '../bootstrap.ts';
 import { nodeId } from '../node-id.ts';
-import { BlobDeliverer, DelivererByScheme, ObjectDeliverer, TopicDeliverer } from './deliverers.ts';
+import { BlobDeliverer, DelivererByScheme } from './deliverers.ts';
 import { DeliveryMetrics } from './delivery-metrics.ts';
 import { OutboxWorker } from './delivery.ts';
+import { SinkThreadDeliverer } from './sink-thread-deliverer.ts';
 
 /** A scrape of the node's figures, for the main thread's /metrics. */
 export interface MetricsText {
@@ -31,8 +30,7 @@ export class NodeDelivery {
   readonly #clock: Clock;
   readonly #registry = new Registry();
   readonly #metrics = new DeliveryMetrics(this.#registry);
-  readonly #publisher: SnsTopicPublisher;
-  readonly #sink: S3ObjectSink;
+  readonly #sinks: SinkThreadDeliverer;
 
   constructor(config: Config, deps: { store: Store; clock: Clock; log: Log; blobs: BlobStore }) {
     const { blobs, ...worker } = deps;
@@ -40,16 +38,14 @@ export class NodeDelivery {
     this.#clock = deps.clock;
     const files = clientFiles(config.dataDir);
     const own = { profile: PROFILE, files: [files.credentials, files.config] };
-    this.#publisher = new SnsTopicPublisher({ endpoint: config.snsEndpoint, region: config.region, own });
-    this.#sink = new S3ObjectSink({ endpoint: config.s3Endpoint, region: config.region, own });
+    this.#sinks = new SinkThreadDeliverer({
+      sns: { endpoint: config.snsEndpoint, region: config.region, own },
+      s3: { endpoint: config.s3Endpoint, region: config.region, own },
+    });
     this.worker = new OutboxWorker({
       ...worker,
       owner: nodeId(config.dataDir),
-      deliverer: new DelivererByScheme({
-        sns: new TopicDeliverer(this.#publisher),
-        s3: new ObjectDeliverer(this.#sink),
-        blob: new BlobDeliverer(blobs),
-      }),
+      deliverer: new DelivererByScheme({ sns: this.#sinks, s3: this.#sinks, blob: new BlobDeliverer(blobs) }),
       metrics: this.#metrics,
       maxAgeMs: config.outboxMaxAgeMs,
     });
@@ -65,7 +61,6 @@ export class NodeDelivery {
   /** Stops claiming, waits (bounded) for the deliveries under way, releases the clients. */
   async close(): Promise<void> {
     await this.worker.close();
-    this.#publisher.close();
-    this.#sink.close();
+    await this.#sinks.close();
   }
 }
