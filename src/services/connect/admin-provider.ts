@@ -30,6 +30,22 @@ export const callerOf = (ctx: RequestContext): InstanceCaller => ({
   region: ctx.region,
 });
 
+/** What inInstance needs: the store and the instances. */
+export interface InstanceScope {
+  store: Store;
+  instances: InstanceService;
+}
+
+/** Runs fn in a transaction with the instance the request names, checked against the caller. */
+export function inInstance<T>(
+  { store, instances }: InstanceScope,
+  ctx: RequestContext,
+  instanceId: string,
+  fn: (tx: StoreTx, instance: InstanceRecord) => Promise<T>,
+): Promise<T> {
+  return store.transaction(async (tx) => fn(tx, await instances.require(tx, callerOf(ctx), instanceId)));
+}
+
 const modified = (r: ResourceRecord, region: string) => ({
   LastModifiedTime: new Date(r.updatedAt),
   LastModifiedRegion: region,
@@ -60,6 +76,7 @@ export class AdminProvider {
   readonly #instances: InstanceService;
   readonly #resources: ResourceService;
   readonly #passwords: PasswordHasher;
+  readonly #scope: InstanceScope;
 
   constructor(
     store: Store,
@@ -71,17 +88,7 @@ export class AdminProvider {
     this.#instances = instances;
     this.#resources = resources;
     this.#passwords = passwords;
-  }
-
-  /** Runs fn in a transaction with the instance the request names, checked against the caller. */
-  #inInstance<T>(
-    ctx: RequestContext,
-    instanceId: string,
-    fn: (tx: StoreTx, instance: InstanceRecord) => Promise<T>,
-  ): Promise<T> {
-    return this.#store.transaction(async (tx) =>
-      fn(tx, await this.#instances.require(tx, callerOf(ctx), instanceId)),
-    );
+    this.#scope = { store, instances };
   }
 
   // ------------------------------------------------------------------ instances
@@ -112,7 +119,7 @@ export class AdminProvider {
     input: S.DescribeInstanceRequest,
     ctx: RequestContext,
   ): Promise<S.DescribeInstanceResponse> {
-    return this.#inInstance(ctx, input.InstanceId, async (_tx, i) => ({
+    return inInstance(this.#scope, ctx, input.InstanceId, async (_tx, i) => ({
       Instance: { ...instanceSummary(i), StatusReason: undefined, Tags: i.tags },
     }));
   }
@@ -135,7 +142,7 @@ export class AdminProvider {
         'ParentHoursOfOperationConfigs are not supported by localconnect yet',
       );
     }
-    const r = await this.#inInstance(ctx, input.InstanceId, (tx, instance) =>
+    const r = await inInstance(this.#scope, ctx, input.InstanceId, (tx, instance) =>
       this.#resources.create(tx, instance, 'hours-of-operation', input.Name, {
         Name: input.Name,
         Description: input.Description,
@@ -151,7 +158,7 @@ export class AdminProvider {
     input: S.DescribeHoursOfOperationRequest,
     ctx: RequestContext,
   ): Promise<S.DescribeHoursOfOperationResponse> {
-    return this.#inInstance(ctx, input.InstanceId, async (tx, instance) => {
+    return inInstance(this.#scope, ctx, input.InstanceId, async (tx, instance) => {
       const r = await this.#resources.require(tx, instance, 'hours-of-operation', input.HoursOfOperationId);
       return {
         HoursOfOperation: {
@@ -168,7 +175,7 @@ export class AdminProvider {
     input: S.ListHoursOfOperationsRequest,
     ctx: RequestContext,
   ): Promise<S.ListHoursOfOperationsResponse> {
-    return this.#inInstance(ctx, input.InstanceId, async (tx, instance) => {
+    return inInstance(this.#scope, ctx, input.InstanceId, async (tx, instance) => {
       const page = await this.#resources.list(
         tx,
         instance,
@@ -186,7 +193,7 @@ export class AdminProvider {
   // ------------------------------------------------------------------ queues
 
   async createQueue(input: S.CreateQueueRequest, ctx: RequestContext): Promise<S.CreateQueueResponse> {
-    const r = await this.#inInstance(ctx, input.InstanceId, async (tx, instance) => {
+    const r = await inInstance(this.#scope, ctx, input.InstanceId, async (tx, instance) => {
       const hours = await this.#resources.require(
         tx,
         instance,
@@ -207,7 +214,7 @@ export class AdminProvider {
   }
 
   async describeQueue(input: S.DescribeQueueRequest, ctx: RequestContext): Promise<S.DescribeQueueResponse> {
-    return this.#inInstance(ctx, input.InstanceId, async (tx, instance) => {
+    return inInstance(this.#scope, ctx, input.InstanceId, async (tx, instance) => {
       const r = await this.#resources.require(tx, instance, 'queue', input.QueueId);
       return { Queue: { ...r.body, QueueId: r.id, QueueArn: r.arn, ...modified(r, instance.region) } };
     });
@@ -215,7 +222,7 @@ export class AdminProvider {
 
   async listQueues(input: S.ListQueuesRequest, ctx: RequestContext): Promise<S.ListQueuesResponse> {
     if (input.QueueTypes && !input.QueueTypes.includes('STANDARD')) return { QueueSummaryList: [] };
-    return this.#inInstance(ctx, input.InstanceId, async (tx, instance) => {
+    return inInstance(this.#scope, ctx, input.InstanceId, async (tx, instance) => {
       const page = await this.#resources.list(tx, instance, 'queue', input.NextToken, input.MaxResults);
       return {
         QueueSummaryList: page.items.map((r) => ({
@@ -234,7 +241,7 @@ export class AdminProvider {
     ctx: RequestContext,
   ): Promise<S.CreateRoutingProfileResponse> {
     checkConcurrencies(input.MediaConcurrencies);
-    const r = await this.#inInstance(ctx, input.InstanceId, async (tx, instance) => {
+    const r = await inInstance(this.#scope, ctx, input.InstanceId, async (tx, instance) => {
       const outbound = await this.#resources.require(tx, instance, 'queue', input.DefaultOutboundQueueId);
       const queueConfigs = [];
       for (const c of input.QueueConfigs ?? []) {
@@ -259,7 +266,7 @@ export class AdminProvider {
     input: S.DescribeRoutingProfileRequest,
     ctx: RequestContext,
   ): Promise<S.DescribeRoutingProfileResponse> {
-    return this.#inInstance(ctx, input.InstanceId, async (tx, instance) => {
+    return inInstance(this.#scope, ctx, input.InstanceId, async (tx, instance) => {
       const r = await this.#resources.require(tx, instance, 'routing-profile', input.RoutingProfileId);
       const { QueueConfigs, ...body } = r.body as { QueueConfigs: S.RoutingProfileQueueConfig[] } & Record<
         string,
@@ -284,7 +291,7 @@ export class AdminProvider {
     input: S.ListRoutingProfilesRequest,
     ctx: RequestContext,
   ): Promise<S.ListRoutingProfilesResponse> {
-    return this.#inInstance(ctx, input.InstanceId, async (tx, instance) => {
+    return inInstance(this.#scope, ctx, input.InstanceId, async (tx, instance) => {
       const page = await this.#resources.list(
         tx,
         instance,
@@ -303,7 +310,7 @@ export class AdminProvider {
     input: S.ListRoutingProfileQueuesRequest,
     ctx: RequestContext,
   ): Promise<S.ListRoutingProfileQueuesResponse> {
-    return this.#inInstance(ctx, input.InstanceId, async (tx, instance) => {
+    return inInstance(this.#scope, ctx, input.InstanceId, async (tx, instance) => {
       const r = await this.#resources.require(tx, instance, 'routing-profile', input.RoutingProfileId);
       const configs = (r.body.QueueConfigs as S.RoutingProfileQueueConfig[]) ?? [];
       const start = input.NextToken ? Number.parseInt(input.NextToken, 10) : 0;
@@ -338,7 +345,7 @@ export class AdminProvider {
     ctx: RequestContext,
   ): Promise<S.CreateContactFlowResponse> {
     requireValidFlow(input.Content);
-    const r = await this.#inInstance(ctx, input.InstanceId, (tx, instance) =>
+    const r = await inInstance(this.#scope, ctx, input.InstanceId, (tx, instance) =>
       this.#resources.create(tx, instance, 'contact-flow', input.Name, {
         Name: input.Name,
         Type: input.Type,
@@ -356,7 +363,7 @@ export class AdminProvider {
     input: S.DescribeContactFlowRequest,
     ctx: RequestContext,
   ): Promise<S.DescribeContactFlowResponse> {
-    return this.#inInstance(ctx, input.InstanceId, async (tx, instance) => {
+    return inInstance(this.#scope, ctx, input.InstanceId, async (tx, instance) => {
       const r = await this.#resources.require(tx, instance, 'contact-flow', input.ContactFlowId);
       return {
         ContactFlow: {
@@ -374,7 +381,7 @@ export class AdminProvider {
     input: S.ListContactFlowsRequest,
     ctx: RequestContext,
   ): Promise<S.ListContactFlowsResponse> {
-    return this.#inInstance(ctx, input.InstanceId, async (tx, instance) => {
+    return inInstance(this.#scope, ctx, input.InstanceId, async (tx, instance) => {
       const page = await this.#resources.list(
         tx,
         instance,
@@ -404,7 +411,7 @@ export class AdminProvider {
     ctx: RequestContext,
   ): Promise<S.UpdateContactFlowContentResponse> {
     requireValidFlow(input.Content);
-    await this.#inInstance(ctx, input.InstanceId, async (tx, instance) => {
+    await inInstance(this.#scope, ctx, input.InstanceId, async (tx, instance) => {
       const r = await this.#resources.require(tx, instance, 'contact-flow', input.ContactFlowId);
       await this.#resources.update(tx, { ...r, body: { ...r.body, Content: input.Content } });
     });
@@ -417,7 +424,7 @@ export class AdminProvider {
     input: S.ListSecurityProfilesRequest,
     ctx: RequestContext,
   ): Promise<S.ListSecurityProfilesResponse> {
-    return this.#inInstance(ctx, input.InstanceId, async (tx, instance) => {
+    return inInstance(this.#scope, ctx, input.InstanceId, async (tx, instance) => {
       const page = await this.#resources.list(
         tx,
         instance,
@@ -439,7 +446,7 @@ export class AdminProvider {
     input: S.CreateAgentStatusRequest,
     ctx: RequestContext,
   ): Promise<S.CreateAgentStatusResponse> {
-    const r = await this.#inInstance(ctx, input.InstanceId, (tx, instance) =>
+    const r = await inInstance(this.#scope, ctx, input.InstanceId, (tx, instance) =>
       this.#resources.create(tx, instance, 'agent-status', input.Name, {
         Name: input.Name,
         Description: input.Description,
@@ -456,7 +463,7 @@ export class AdminProvider {
     input: S.DescribeAgentStatusRequest,
     ctx: RequestContext,
   ): Promise<S.DescribeAgentStatusResponse> {
-    return this.#inInstance(ctx, input.InstanceId, async (tx, instance) => {
+    return inInstance(this.#scope, ctx, input.InstanceId, async (tx, instance) => {
       const r = await this.#resources.require(tx, instance, 'agent-status', input.AgentStatusId);
       return {
         AgentStatus: {
@@ -478,7 +485,7 @@ export class AdminProvider {
     input: S.ListAgentStatusRequest,
     ctx: RequestContext,
   ): Promise<S.ListAgentStatusResponse> {
-    return this.#inInstance(ctx, input.InstanceId, async (tx, instance) => {
+    return inInstance(this.#scope, ctx, input.InstanceId, async (tx, instance) => {
       const page = await this.#resources.list(
         tx,
         instance,
@@ -504,7 +511,7 @@ export class AdminProvider {
     const passwordHash = await this.#passwords.hash(input.Password).catch((err: unknown) => {
       throw err instanceof HasherBusy ? new ThrottlingException('Rate exceeded') : err;
     });
-    const r = await this.#inInstance(ctx, input.InstanceId, async (tx, instance) => {
+    const r = await inInstance(this.#scope, ctx, input.InstanceId, async (tx, instance) => {
       const profile = await this.#resources.require(tx, instance, 'routing-profile', input.RoutingProfileId);
       const securityProfileIds = [];
       for (const id of input.SecurityProfileIds) {
@@ -529,7 +536,7 @@ export class AdminProvider {
   }
 
   async describeUser(input: S.DescribeUserRequest, ctx: RequestContext): Promise<S.DescribeUserResponse> {
-    return this.#inInstance(ctx, input.InstanceId, async (tx, instance) => {
+    return inInstance(this.#scope, ctx, input.InstanceId, async (tx, instance) => {
       const r = await this.#resources.require(tx, instance, 'user', input.UserId);
       const { passwordHash: _secret, ...body } = r.body;
       return { User: { ...body, Id: r.id, Arn: r.arn, ...modified(r, instance.region) } };
@@ -537,7 +544,7 @@ export class AdminProvider {
   }
 
   async listUsers(input: S.ListUsersRequest, ctx: RequestContext): Promise<S.ListUsersResponse> {
-    return this.#inInstance(ctx, input.InstanceId, async (tx, instance) => {
+    return inInstance(this.#scope, ctx, input.InstanceId, async (tx, instance) => {
       const page = await this.#resources.list(tx, instance, 'user', input.NextToken, input.MaxResults);
       return {
         UserSummaryList: page.items.map((r) => ({

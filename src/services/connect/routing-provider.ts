@@ -43,7 +43,7 @@ import {
   type MetricGrouping,
   type MetricResult,
 } from '../../domain/agents/metrics.ts';
-import { callerOf, checkConcurrencies } from './admin-provider.ts';
+import { callerOf, checkConcurrencies, inInstance } from './admin-provider.ts';
 
 export interface RoutingProviderDeps {
   store: Store;
@@ -72,16 +72,6 @@ export class RoutingProvider {
   ): Promise<T> {
     return this.#d.agents.routing(async (tx, changes) =>
       fn(tx, await this.#d.instances.require(tx, callerOf(ctx), instanceId), changes),
-    );
-  }
-
-  #read<T>(
-    ctx: RequestContext,
-    instanceId: string,
-    fn: (tx: StoreTx, instance: InstanceRecord) => Promise<T>,
-  ): Promise<T> {
-    return this.#d.store.transaction(async (tx) =>
-      fn(tx, await this.#d.instances.require(tx, callerOf(ctx), instanceId)),
     );
   }
 
@@ -291,7 +281,7 @@ export class RoutingProvider {
     if (f.UserHierarchyGroups?.length)
       throw new InvalidParameterException('User hierarchy groups are not supported by localconnect yet');
     const start = decodeNextToken('current-user-data', input.NextToken) ?? 0;
-    return this.#read(ctx, input.InstanceId, async (tx, instance) => {
+    return inInstance(this.#d, ctx, input.InstanceId, async (tx, instance) => {
       const ids = async (kind: ResourceRecord['kind'], list: string[] | undefined) => {
         if (!list) return undefined;
         const found = new Set<string>();
@@ -379,7 +369,7 @@ export class RoutingProvider {
     const channels = f.Channels?.length ? [...new Set(f.Channels)] : DEFAULT_METRIC_CHANNELS;
     const start = decodeNextToken('current-metric-data', input.NextToken) ?? 0;
     const now = this.#d.clock.now();
-    return this.#read(ctx, input.InstanceId, async (tx, instance) => {
+    return inInstance(this.#d, ctx, input.InstanceId, async (tx, instance) => {
       const queues = [];
       for (const id of new Set(f.Queues!.map(idFromArnOrId))) {
         const q = await this.#d.resources.require(tx, instance, 'queue', id);

@@ -10,11 +10,11 @@ import type { RequestContext } from '../../aws/request-context.ts';
 import type * as S from '../../generated/connect/shapes.ts';
 import { InvalidParameterException } from '../../generated/connect/errors.ts';
 import type { Clock } from '../../ports/clock.ts';
-import type { InstanceRecord, Store, StoreTx } from '../../ports/store.ts';
+import type { Store } from '../../ports/store.ts';
 import type { InstanceService } from '../../domain/instances/instance-service.ts';
 import type { ResourceService } from '../../domain/resources/resource-service.ts';
 import { StorageConfigs, type StorageConfigRecord } from '../../domain/storage/storage-configs.ts';
-import { callerOf } from './admin-provider.ts';
+import { inInstance } from './admin-provider.ts';
 
 export interface StorageProviderDeps {
   store: Store;
@@ -38,22 +38,12 @@ export class StorageProvider {
     this.#configs = new StorageConfigs(deps.resources, deps.clock);
   }
 
-  #inInstance<T>(
-    ctx: RequestContext,
-    instanceId: string,
-    fn: (tx: StoreTx, instance: InstanceRecord) => Promise<T>,
-  ): Promise<T> {
-    return this.#d.store.transaction(async (tx) =>
-      fn(tx, await this.#d.instances.require(tx, callerOf(ctx), instanceId)),
-    );
-  }
-
   async associateInstanceStorageConfig(
     input: S.AssociateInstanceStorageConfigRequest,
     ctx: RequestContext,
   ): Promise<S.AssociateInstanceStorageConfigResponse> {
     const { InstanceId: _instance, ...req } = input;
-    const id = await this.#inInstance(ctx, input.InstanceId, (tx, instance) =>
+    const id = await inInstance(this.#d, ctx, input.InstanceId, (tx, instance) =>
       this.#configs.associate(tx, instance, req),
     );
     return { AssociationId: id };
@@ -63,7 +53,7 @@ export class StorageProvider {
     input: S.DescribeInstanceStorageConfigRequest,
     ctx: RequestContext,
   ): Promise<S.DescribeInstanceStorageConfigResponse> {
-    return this.#inInstance(ctx, input.InstanceId, async (tx, instance) => ({
+    return inInstance(this.#d, ctx, input.InstanceId, async (tx, instance) => ({
       StorageConfig: storageConfigShape(
         await this.#configs.require(tx, instance, input.AssociationId, input.ResourceType),
       ),
@@ -77,7 +67,7 @@ export class StorageProvider {
     if (input.NextToken !== undefined) {
       throw new InvalidParameterException('The NextToken is not valid for this request');
     }
-    return this.#inInstance(ctx, input.InstanceId, async (tx, instance) => ({
+    return inInstance(this.#d, ctx, input.InstanceId, async (tx, instance) => ({
       StorageConfigs: (await this.#configs.list(tx, instance, input.ResourceType)).map(storageConfigShape),
     }));
   }
@@ -86,7 +76,7 @@ export class StorageProvider {
     input: S.UpdateInstanceStorageConfigRequest,
     ctx: RequestContext,
   ): Promise<Record<string, never>> {
-    await this.#inInstance(ctx, input.InstanceId, (tx, instance) =>
+    await inInstance(this.#d, ctx, input.InstanceId, (tx, instance) =>
       this.#configs.update(tx, instance, input.AssociationId, input.ResourceType, input.StorageConfig),
     );
     return {};
@@ -97,7 +87,7 @@ export class StorageProvider {
     ctx: RequestContext,
   ): Promise<Record<string, never>> {
     const { InstanceId: _instance, ...req } = input;
-    await this.#inInstance(ctx, input.InstanceId, (tx, instance) =>
+    await inInstance(this.#d, ctx, input.InstanceId, (tx, instance) =>
       this.#configs.disassociate(tx, instance, req),
     );
     return {};
