@@ -64,7 +64,11 @@ function contact(id: string, over: Partial<ContactRecord> = {}): ContactRecord {
     initiationTimestamp: T0,
     lastUpdateTimestamp: T0,
     attributes: { a: '1', empty: '' },
-    details: { CustomerId: 'c-1', SegmentAttributes: { k: { ValueString: 'v' } }, n: 1.5 },
+    details: {
+      customerId: 'c-1',
+      segmentAttributes: { k: { ValueString: 'v' } },
+      chatDurationInMinutes: 1.5,
+    },
     ...over,
   };
 }
@@ -429,14 +433,14 @@ export function runStoreContract(
           disconnectTimestamp: T0 + 10,
           disconnectReason: 'EXPIRED',
           attributes: { b: '2' },
-          details: { more: [1, 2] },
+          details: { supportedMessagingContentTypes: ['text/plain', 'text/markdown'] },
         });
         await tx((t) => t.contacts.update(ended));
         assert.deepEqual(await tx((t) => t.contacts.get('inst-1', 'contact-1')), ended);
       });
 
       it('a contact inserted and changed in one transaction is read and stored as last changed', async () => {
-        const queued = contact('contact-1', { attributes: { a: '1' }, details: { queue: 'q' } });
+        const queued = contact('contact-1', { attributes: { a: '1' }, details: { customerId: 'q' } });
         const seen = await tx(async (t) => {
           await t.contacts.insert(contact('contact-1', { expiresAt: T0 + 1 }));
           await t.contacts.update(contact('contact-1', { expiresAt: T0 + 1, attributes: { a: '1' } }));

@@ -8,6 +8,7 @@
  * request only after that. Times are epoch milliseconds. JSON-valued fields are stored as
  * given and returned as equal plain objects.
  */
+import type { ContactDetails } from '../domain/contacts/contact-details.ts';
 
 export interface AccessKeyRecord {
   accessKeyId: string;
@@ -79,8 +80,8 @@ export interface ContactRecord {
   /** When an active chat ends by itself (ChatDurationInMinutes); cleared when it ends. */
   expiresAt?: number;
   attributes: Record<string, string>;
-  /** Channel-specific data the API returns or later issues use (CustomerId, SegmentAttributes…). */
-  details: Record<string, unknown>;
+  /** What routing, the flow and the channel keep of it (domain/contacts/contact-details.ts). */
+  details: ContactDetails;
   /** A chat's active real-time streams (StartContactStreaming), in the order started; absent when none. */
   streams?: ContactStream[];
 }

@@ -358,7 +358,7 @@ export class AgentService {
 
   async #agentParticipant(tx: StoreTx, session: Where, contactId: string): Promise<ParticipantRecord> {
     const contact = await this.#liveContact(tx, session, contactId);
-    const id = (contact.details.agentInfo as { ParticipantId?: string } | undefined)?.ParticipantId;
+    const id = contact.details.agentInfo?.ParticipantId;
     const participant = id ? await tx.participants.get(id) : undefined;
     if (!participant || participant.leftAt !== undefined)
       throw new AgentError('Conflict', `The agent is not in contact ${contactId}`);
@@ -447,7 +447,7 @@ export class AgentService {
   async dismiss(tx: StoreTx, agent: Agent, contactId: string, changes: RoutingChanges): Promise<void> {
     await this.#d.router.clear(tx, agent, contactId, changes);
     const contact = await tx.contacts.get(agent.instanceId, contactId);
-    const info = contact?.details.agentInfo as Record<string, unknown> | undefined;
+    const info = contact?.details.agentInfo;
     if (contact && info?.Id === agent.userId && contact.state === 'ENDED') {
       await tx.contacts.update({
         ...contact,

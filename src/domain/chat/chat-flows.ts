@@ -13,7 +13,7 @@ import type { Clock } from '../../ports/clock.ts';
 import type { ContactRecord, DueItem, Store, StoreTx } from '../../ports/store.ts';
 import type { FlowEngine } from '../flows/engine.ts';
 import { parseFlow } from '../flows/flow-document.ts';
-import type { ContactView, FlowEvent, FlowHost, QueueRef, RunOutcome, RunState } from '../flows/types.ts';
+import type { ContactView, FlowEvent, FlowHost, RunOutcome } from '../flows/types.ts';
 import type { FlowDocument } from '../flows/flow-document.ts';
 import type { ResourceService } from '../resources/resource-service.ts';
 import { isWithinHours, type HoursConfig } from '../resources/hours.ts';
@@ -89,7 +89,7 @@ export class ChatFlows {
    * One item per contact: a message written before the run took the previous one replaces it.
    */
   async customerWrote(tx: StoreTx, contact: ContactRecord, text: string): Promise<void> {
-    const wait = (contact.details.flowRun as RunState | undefined)?.wait;
+    const wait = contact.details.flowRun?.wait;
     if (contact.state !== 'ACTIVE' || !wait) return;
     const event: FlowEvent =
       wait.kind === 'wait' ? { kind: 'event', name: 'CustomerReturned' } : { kind: 'customerMessage', text };
@@ -113,7 +113,7 @@ export class ChatFlows {
     await this.#serial(contactId, () =>
       this.#step(instanceId, contactId, async (tx, host, contact) => {
         await tx.due.done(item.id, owner);
-        const state = contact.details.flowRun as RunState | undefined;
+        const state = contact.details.flowRun;
         return state && this.#d.engine.resume(state, event ?? { kind: 'timer' }, host);
       }),
     );
@@ -176,7 +176,7 @@ export class ChatFlows {
    * have: for runs stored before their timers were kept in the store.
    */
   async scheduleTimer(tx: StoreTx, contact: ContactRecord): Promise<void> {
-    const state = contact.details.flowRun as RunState | undefined;
+    const state = contact.details.flowRun;
     const wakeAt = state?.wait?.deadline;
     if (contact.state === 'ACTIVE' && state && wakeAt !== undefined)
       await this.#setTimer(tx, contact, { status: 'waiting', state, wakeAt });
@@ -253,7 +253,7 @@ export class ChatFlows {
         await change((c) => ({ ...c, details: { ...c.details, targetQueue: queue } }));
       },
       transferToQueue: async () => {
-        const queue = current().details.targetQueue as QueueRef | undefined;
+        const queue = current().details.targetQueue;
         if (!queue) throw new Error('no target queue');
         await change((c) => ({
           ...c,
@@ -265,7 +265,7 @@ export class ChatFlows {
       isWithinHours: async (hoursIdOrArn, at) => {
         let hoursId = hoursIdOrArn && idFromArnOrId(hoursIdOrArn);
         if (!hoursId) {
-          const target = current().details.targetQueue as QueueRef | undefined;
+          const target = current().details.targetQueue;
           const queue = target && (await tx.resources.get(instanceId, 'queue', target.id));
           hoursId = queue?.body.HoursOfOperationId as string | undefined;
         }
@@ -279,7 +279,7 @@ export class ChatFlows {
       setEventHook: async (hook, flow) => {
         await change((c) => ({
           ...c,
-          details: { ...c.details, eventHooks: { ...(c.details.eventHooks as object), [hook]: flow } },
+          details: { ...c.details, eventHooks: { ...c.details.eventHooks, [hook]: flow } },
         }));
       },
       disconnect: async () => {
@@ -323,6 +323,6 @@ function view(c: ContactRecord): ContactView {
     previousContactId: c.previousContactId,
     channel: c.channel,
     attributes: c.attributes,
-    queue: c.details.targetQueue as QueueRef | undefined,
+    queue: c.details.targetQueue,
   };
 }

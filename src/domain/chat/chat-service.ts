@@ -285,8 +285,7 @@ export class ChatService {
   ): Promise<{ Id: string; AbsoluteTime: string }> {
     return this.#d.store.transaction(async (tx) => {
       const { participant, contact } = await this.#byConnectionToken(tx, connectionToken);
-      const supported =
-        (contact.details.supportedMessagingContentTypes as string[]) ?? DEFAULT_SUPPORTED_TYPES;
+      const supported = contact.details.supportedMessagingContentTypes ?? DEFAULT_SUPPORTED_TYPES;
       const problem = messageProblem(input.ContentType, input.Content, supported);
       if (problem) throw new ValidationException(problem);
       return this.#once(tx, `SendMessage/${participant.id}`, input.ClientToken, async (stamp) => {
@@ -356,7 +355,7 @@ export class ChatService {
       if (participant.role === 'CUSTOM_BOT') return this.#leave(tx, contact, participant);
       if (participant.role !== 'CUSTOMER') return this.end(tx, contact, 'AGENT_DISCONNECT', participant);
       const agentStays =
-        !(contact.details.disconnectOnCustomerExit as string[] | undefined)?.includes('AGENT') &&
+        !contact.details.disconnectOnCustomerExit?.includes('AGENT') &&
         (await tx.participants.listByContact(contact.id)).some(
           (p) => p.role === 'AGENT' && p.leftAt === undefined,
         );

@@ -263,7 +263,7 @@ export class ContactService {
 
   /** Once tx commits, the workspace of the agent in the chat (if one accepted it) is pushed its new state. */
   #agentSees(tx: StoreTx, contact: ContactRecord): void {
-    const agentId = (contact.details.agentInfo as { Id?: string } | undefined)?.Id;
+    const agentId = contact.details.agentInfo?.Id;
     if (agentId) tx.onCommit(() => this.#d.bus.publish(topics.agent(contact.instanceId, agentId), {}));
   }
 

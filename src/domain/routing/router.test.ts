@@ -12,6 +12,12 @@ const AVAILABLE = { id: 'st-available', arn: 'arn:available', name: 'Available',
 const OFFLINE = { id: 'st-offline', arn: 'arn:offline', name: 'Offline', type: 'OFFLINE' as const };
 const LUNCH = { id: 'st-lunch', arn: 'arn:lunch', name: 'Lunch', type: 'CUSTOM' as const };
 const OFFER_MS = 20_000;
+/** The AgentInfo of a contact the agent (a user id) accepted. */
+const accepted = (agentId: string) => ({
+  Id: agentId,
+  AcceptedByAgentTimestamp: 0,
+  ConnectedToAgentTimestamp: 0,
+});
 
 let store: Store;
 let clock: ManualClock;
@@ -176,7 +182,7 @@ describe('Router', () => {
     await tx((t) =>
       router.contactEnded(
         t,
-        { ...c1, state: 'ENDED', details: { agentInfo: { Id: 'a' } } },
+        { ...c1, state: 'ENDED', details: { agentInfo: accepted('a') } },
         new RoutingChanges(),
       ),
     );
@@ -211,7 +217,7 @@ describe('Router', () => {
     await tx((t) =>
       router.contactEnded(
         t,
-        { ...urgent, state: 'ENDED', details: { agentInfo: { Id: 'a' } } },
+        { ...urgent, state: 'ENDED', details: { agentInfo: accepted('a') } },
         new RoutingChanges(),
       ),
     );
@@ -386,7 +392,7 @@ describe('Router', () => {
             const owner = (await t.agents.list(I))
               .map(toAgent)
               .find((a) => a.state.contacts.some((c) => c.contactId === ended.id && c.state === 'CONNECTED'));
-            const details = owner ? { agentInfo: { Id: owner.userId } } : {};
+            const details = owner ? { agentInfo: accepted(owner.userId) } : {};
             await router.contactEnded(t, { ...ended, state: 'ENDED', details }, new RoutingChanges());
           });
         } else if (roll < 0.95) {

@@ -158,7 +158,7 @@ export class Router {
         }
       }
     }
-    const agentId = (contact.details.agentInfo as { Id?: string } | undefined)?.Id;
+    const agentId = contact.details.agentInfo?.Id;
     const agent = agentId && (await this.#agent(tx, contact.instanceId, agentId));
     const held = agent && agent.state.contacts.find((c) => c.contactId === contact.id);
     if (agent && held && held.state === 'CONNECTED') {

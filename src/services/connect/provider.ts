@@ -170,18 +170,7 @@ export class ConnectProvider implements ConnectApi {
 }
 
 function describeContactShape(c: ContactRecord): S.Contact {
-  const d = c.details as {
-    customerId?: string;
-    segmentAttributes?: Record<string, S.SegmentAttributeValue>;
-    queueInfo?: { Id: string; EnqueueTimestamp: number };
-    agentInfo?: {
-      Id: string;
-      AcceptedByAgentTimestamp: number;
-      ConnectedToAgentTimestamp: number;
-      AfterContactWorkStartTimestamp?: number;
-      AfterContactWorkEndTimestamp?: number;
-    };
-  };
+  const d = c.details;
   const date = (ms: number | undefined) => (ms === undefined ? undefined : new Date(ms));
   const agent = d.agentInfo;
   return {
