@@ -21,7 +21,8 @@ import { ResourceService } from '../domain/resources/resource-service.ts';
 import { ContactService } from '../domain/contacts/contact-service.ts';
 import { CHAT_EXPIRY, ChatService } from '../domain/chat/chat-service.ts';
 import { ConnectionTokens } from '../domain/chat/connection-tokens.ts';
-import { ChatFlows, FLOW_INPUT, FLOW_WAKE } from '../domain/chat/chat-flows.ts';
+import { FlowRunner, FLOW_INPUT, FLOW_WAKE } from '../domain/flows/flow-runner.ts';
+import { ChatFlowChannel } from '../domain/chat/chat-flow-channel.ts';
 import { DueRunner } from '../domain/due/due-runner.ts';
 import { nodeId } from '../node-id.ts';
 import { backfillDueWork } from '../domain/due/due-backfill.ts';
@@ -103,11 +104,11 @@ export async function buildDomain(
       onEnded: (tx, contact) => router.contactEnded(tx, contact, changesAnnouncedOnCommit(tx, bus, log)),
       onCustomerMessage: (tx, contact, text) => flows.customerWrote(tx, contact, text),
     });
-    const flows: ChatFlows = new ChatFlows({
+    const flows: FlowRunner = new FlowRunner({
       store,
       clock,
       engine: new FlowEngine({ clock }),
-      chats,
+      channels: { CHAT: new ChatFlowChannel(chats) },
       resources,
       enqueue: (tx, contact, queueId) =>
         router.enqueue(tx, contact, queueId, changesAnnouncedOnCommit(tx, bus, log)),

@@ -8,7 +8,7 @@
  */
 import type { Store } from '../../ports/store.ts';
 import type { ChatService } from '../chat/chat-service.ts';
-import type { ChatFlows } from '../chat/chat-flows.ts';
+import type { FlowRunner } from '../flows/flow-runner.ts';
 import type { Router } from '../routing/router.ts';
 
 /** The meta key that says the backfill has run. */
@@ -17,7 +17,7 @@ export const DUE_BACKFILL_KEY = 'due-backfill';
 export interface DueBackfillDeps {
   store: Store;
   chats: ChatService;
-  flows: ChatFlows;
+  flows: FlowRunner;
   router: Router;
   /** The account whose instances' queues are looked at. */
   accountId: string;

@@ -1,31 +1,28 @@
 /**
- * Runs a chat's contact flow: starts it when the chat starts, hosts its effects (messages to
- * the chat, attributes, queues, hours, disconnect), and resumes a waiting run when the
- * customer writes or its timer is due. Everything a customer sees before an agent comes from
- * here. Nothing of a waiting run is kept in memory: its state is on the contact
+ * Runs a contact's flow, whatever its channel: starts it when the contact starts, hosts its
+ * effects (attributes, queues, hours, recording behavior, event hooks; what it says to the
+ * customer and disconnecting, through the contact's FlowChannel), and resumes a waiting run
+ * when the customer answers or its timer is due. Everything a customer meets before an agent
+ * comes from here. Nothing of a waiting run is kept in memory: its state is on the contact
  * (details.flowRun), and what resumes it is a due item in the store, written in the transaction
  * that makes it due — its timer (flow-wake) with the step that starts waiting, a customer's
  * message (flow-input) with the message — and done by whichever node claims it (DueRunner),
- * after a restart too. A flow that fails, loops or ends without queueing ends the chat: a
+ * after a restart too. A flow that fails, loops or ends without queueing ends the contact: a
  * contact is never left hanging, and nothing a flow does can crash the node.
  */
 import type { Clock } from '../../ports/clock.ts';
-import type { ContactRecord, DueItem, Store, StoreTx } from '../../ports/store.ts';
-import type { FlowEngine } from '../flows/engine.ts';
-import { parseFlow } from '../flows/flow-document.ts';
-import type { ContactView, FlowEvent, FlowHost, RunOutcome } from '../flows/types.ts';
-import type { FlowDocument } from '../flows/flow-document.ts';
+import type { Channel, ContactRecord, DueItem, Store, StoreTx } from '../../ports/store.ts';
+import type { FlowEngine } from './engine.ts';
+import { parseFlow } from './flow-document.ts';
+import type { ContactView, FlowEvent, FlowHost, RunOutcome } from './types.ts';
+import type { FlowDocument } from './flow-document.ts';
 import type { ResourceService } from '../resources/resource-service.ts';
 import { isWithinHours, type HoursConfig } from '../resources/hours.ts';
 import { idFromArnOrId } from '../arn.ts';
 import { checkAttributes, mergeAttributes } from '../contacts/attributes.ts';
-import type { ChatService } from './chat-service.ts';
 import { deepFreeze } from '../../lib/deep-freeze.ts';
 
 const MAX_PARSED_FLOWS = 200;
-
-/** The name flow messages carry, as Amazon Connect shows system messages. */
-export const SYSTEM_NAME = 'SYSTEM_MESSAGE';
 
 /** The due work that resumes runs: a run's timer, and a customer's message to a waiting run. */
 export const FLOW_WAKE = 'flow-wake';
@@ -38,15 +35,27 @@ export interface FlowDuePayload {
   event?: FlowEvent;
 }
 
-export interface ChatFlowsDeps {
+/** What a flow does to its contact that depends on the contact's channel. */
+export interface FlowChannel {
+  /** The text a flow says to the customer (MessageParticipant), inside the step's transaction. */
+  say(tx: StoreTx, contact: ContactRecord, text: string): Promise<void>;
+  /**
+   * Ends the contact with CONTACT_FLOW_DISCONNECT (DisconnectParticipant, or a run that ends
+   * without queueing it), inside the step's transaction; it writes the contact.
+   */
+  disconnect(tx: StoreTx, contact: ContactRecord): Promise<void>;
+}
+
+export interface FlowRunnerDeps {
   store: Store;
   clock: Clock;
   engine: FlowEngine;
-  chats: ChatService;
+  /** Per channel, what its flows say and how they disconnect; a contact of another channel has no flow. */
+  channels: Partial<Record<Channel, FlowChannel>>;
   resources: ResourceService;
   /** Puts the contact in a queue for routing (TransferContactToQueue), inside the step's transaction. */
   enqueue?: (tx: StoreTx, contact: ContactRecord, queueId: string) => Promise<void>;
-  /** Reports a run that failed (the chat has ended). */
+  /** Reports a run that failed (the contact has ended). */
   onError: (err: unknown, contactId: string) => void;
   /** Asks for due work to be done now: a customer's message made some due (DueRunner.poke). */
   dueNow: () => void;
@@ -58,20 +67,20 @@ interface HeldContact {
   dirty: boolean;
 }
 
-export class ChatFlows {
-  readonly #d: ChatFlowsDeps;
+export class FlowRunner {
+  readonly #d: FlowRunnerDeps;
   /** Per contact, the work queued behind the run's current step: one step at a time. */
   readonly #queues = new Map<string, Promise<void>>();
-  /** Parsed flows by content: every chat of a flow would otherwise parse and check it again. */
+  /** Parsed flows by content: every contact of a flow would otherwise parse and check it again. */
   readonly #parsed = new Map<string, FlowDocument>();
 
-  constructor(deps: ChatFlowsDeps) {
+  constructor(deps: FlowRunnerDeps) {
     this.#d = deps;
   }
 
   /**
-   * Runs a new chat's flow up to its first wait inside the transaction that creates the chat
-   * (StartChatContact): the greeting and the queueing commit with the chat, at the cost of one
+   * Runs a new contact's flow up to its first wait inside the transaction that creates the
+   * contact (StartChatContact): the greeting and the queueing commit with it, at the cost of one
    * step.
    */
   async startIn(tx: StoreTx, contact: ContactRecord): Promise<void> {
@@ -84,7 +93,7 @@ export class ChatFlows {
   }
 
   /**
-   * Inside the transaction that adds a customer's message to the chat: a run waiting for
+   * Inside the transaction that adds a customer's message to a chat: a run waiting for
    * input, or in a Wait (CustomerReturned), is resumed with it by a flow-input item, due now.
    * One item per contact: a message written before the run took the previous one replaces it.
    */
@@ -138,8 +147,8 @@ export class ChatFlows {
 
   /**
    * One step of a run — from its start or a wake-up until it waits, ends or fails — with its
-   * bookkeeping, in one transaction: a customer sees all of a step or none of it, and a chat
-   * costs one commit per step rather than one per action. Events are published once it commits.
+   * bookkeeping, in one transaction: a customer sees all of a step or none of it, and a
+   * contact costs one commit per step rather than one per action. Events are published once it commits.
    */
   async #step(
     instanceId: string,
@@ -148,7 +157,7 @@ export class ChatFlows {
   ): Promise<void> {
     await this.#d.store.transaction(async (tx) => {
       const contact = await tx.contacts.get(instanceId, contactId);
-      // A run of a chat that has ended stays as it was: nothing resumes it.
+      // A run of a contact that has ended stays as it was: nothing resumes it.
       if (contact && contact.state === 'ACTIVE')
         await this.#stepIn(tx, contact, (host) => run(tx, host, contact));
     });
@@ -210,7 +219,7 @@ export class ChatFlows {
     const handedOver =
       outcome.status === 'ended' && (outcome.reason === 'queued' || outcome.reason === 'disconnected');
     if (handedOver || rest.details.queueInfo !== undefined) return;
-    await this.#d.chats.end(tx, rest, 'CONTACT_FLOW_DISCONNECT');
+    await this.#channel(rest).disconnect(tx, rest);
   }
 
   /**
@@ -231,12 +240,8 @@ export class ChatFlows {
     return {
       contact: async () => view(current()),
       sendMessage: async (text) => {
-        await this.#d.chats.append(tx, current(), {
-          type: 'MESSAGE',
-          contentType: 'text/plain',
-          content: text,
-          systemName: SYSTEM_NAME,
-        });
+        const c = current();
+        await this.#channel(c).say(tx, c, text);
       },
       updateAttributes: async (attributes) => {
         checkAttributes(attributes);
@@ -283,13 +288,19 @@ export class ChatFlows {
         }));
       },
       disconnect: async () => {
-        // Ending the chat writes the contact, with this step's changes.
+        // Ending the contact writes it, with this step's changes.
         const c = current();
-        await this.#d.chats.end(tx, c, 'CONTACT_FLOW_DISCONNECT');
+        await this.#channel(c).disconnect(tx, c);
         held.value = { ...c, state: 'ENDED' };
         held.dirty = false;
       },
     };
+  }
+
+  #channel(contact: ContactRecord): FlowChannel {
+    const channel = this.#d.channels[contact.channel];
+    if (!channel) throw new Error(`no flows run on ${contact.channel} contacts`);
+    return channel;
   }
 
   /** Writes a contact, stamped with the time; returns it as written. */
