@@ -23,13 +23,16 @@ import { CHAT_EXPIRY, ChatService } from '../domain/chat/chat-service.ts';
 import { ConnectionTokens } from '../domain/chat/connection-tokens.ts';
 import { FlowRunner, FLOW_INPUT, FLOW_WAKE } from '../domain/flows/flow-runner.ts';
 import { ChatFlowChannel } from '../domain/chat/chat-flow-channel.ts';
+import { ChatEnd } from '../domain/chat/chat-end.ts';
+import { ChatItems } from '../domain/chat/chat-items.ts';
+import { ContactLifecycle } from '../domain/contacts/contact-lifecycle.ts';
 import { DueRunner } from '../domain/due/due-runner.ts';
 import { nodeId } from '../node-id.ts';
 import { backfillDueWork } from '../domain/due/due-backfill.ts';
 import { ChatStreams } from '../domain/streaming/chat-streams.ts';
 import { TranscriptArchive } from '../domain/chat/transcript-archive.ts';
 import { FlowEngine } from '../domain/flows/engine.ts';
-import { OFFER_TIMEOUT, QUEUE_DELAY, Router, changesAnnouncedOnCommit } from '../domain/routing/router.ts';
+import { OFFER_TIMEOUT, QUEUE_DELAY, Router } from '../domain/routing/router.ts';
 import { AgentService } from '../domain/agents/agent-service.ts';
 import { WorkerPasswordHasher } from '../adapters/password/worker-password-hasher.ts';
 import { MemorySignInGuard } from '../adapters/sign-in/memory-sign-in-guard.ts';
@@ -91,29 +94,33 @@ export async function buildDomain(
     const router = new Router({ clock, offerTimeoutMs: config.offerTimeoutMs });
     const queued = () => delivery.worker.nudge();
     const streams = new ChatStreams({ clock, onQueued: queued });
-    const chats = new ChatService({
-      store,
+    const items = new ChatItems({ clock, ids, bus, streams });
+    const transcripts = new TranscriptArchive({ clock, onQueued: queued });
+    const lifecycle = new ContactLifecycle({
       clock,
-      ids,
-      bus,
-      tokens: new ConnectionTokens(await tokenKey(store)),
-      streams,
-      transcripts: new TranscriptArchive({ clock, onQueued: queued }),
       log,
-      websocketUrl: (token) => `${websocketBase}${CHAT_WEBSOCKET_PATH}?token=${token}`,
-      onEnded: (tx, contact) => router.contactEnded(tx, contact, changesAnnouncedOnCommit(tx, bus, log)),
-      onCustomerMessage: (tx, contact, text) => flows.customerWrote(tx, contact, text),
+      bus,
+      router,
+      channels: { CHAT: new ChatEnd(items, transcripts) },
     });
     const flows: FlowRunner = new FlowRunner({
       store,
       clock,
       engine: new FlowEngine({ clock }),
-      channels: { CHAT: new ChatFlowChannel(chats) },
+      channels: { CHAT: new ChatFlowChannel(items, lifecycle) },
       resources,
-      enqueue: (tx, contact, queueId) =>
-        router.enqueue(tx, contact, queueId, changesAnnouncedOnCommit(tx, bus, log)),
+      lifecycle,
       onError: (err, contactId) => log.error({ err, contactId }, 'contact flow failed'),
       dueNow: () => void due.poke(),
+    });
+    const chats = new ChatService({
+      store,
+      clock,
+      tokens: new ConnectionTokens(await tokenKey(store)),
+      items,
+      lifecycle,
+      flows,
+      websocketUrl: (token) => `${websocketBase}${CHAT_WEBSOCKET_PATH}?token=${token}`,
     });
     const due = new DueRunner({
       store,
@@ -139,7 +146,9 @@ export async function buildDomain(
       bus,
       limits: { activeChatsPerInstance: config.quotas.activeChatsPerInstance },
       log,
-      startFlow: (tx, contact) => flows.startIn(tx, contact),
+      items,
+      lifecycle,
+      flows,
     });
     const info = await bootstrap(config, { store, clock, ids, instances, resources, accessKeys, passwords });
     const agents = new AgentService({
@@ -150,6 +159,8 @@ export async function buildDomain(
       log,
       router,
       chats,
+      items,
+      lifecycle,
       accountId: config.accountId,
       passwords,
       signInGuard: new MemorySignInGuard(clock),

@@ -23,6 +23,8 @@ import type {
 } from '../../ports/store.ts';
 import { HasherBusy, type PasswordHasher } from '../../ports/password-hasher.ts';
 import type { SignInGuard } from '../../ports/sign-in-guard.ts';
+import type { ChatItems } from '../chat/chat-items.ts';
+import type { ContactLifecycle } from '../contacts/contact-lifecycle.ts';
 import { issueToken, tokenMatches, tokenParticipantId } from '../participant-token.ts';
 import { DUMMY_HASH } from '../users/password.ts';
 import type { ChatService, Connection } from '../chat/chat-service.ts';
@@ -53,6 +55,10 @@ export interface AgentServiceDeps {
   log: Log;
   router: Router;
   chats: ChatService;
+  /** The items an agent's joining adds to a chat. */
+  items: ChatItems;
+  /** How a chat an agent leaves ends. */
+  lifecycle: ContactLifecycle;
   /** The account whose instances agents sign in to. */
   accountId: string;
   passwords: PasswordHasher;
@@ -207,7 +213,7 @@ export class AgentService {
           },
         },
       });
-      await this.#d.chats.append(tx, contact, {
+      await this.#d.items.append(tx, contact, {
         type: 'EVENT',
         contentType: contentTypes.joined,
         from: participant,
@@ -330,7 +336,7 @@ export class AgentService {
     const participant = await this.#agentParticipant(tx, agent, contactId);
     // A customer who left first (the agent stayed on) disconnected the contact.
     const reason = contact.details.customerLeftAt !== undefined ? 'CUSTOMER_DISCONNECT' : 'AGENT_DISCONNECT';
-    return this.#d.chats.end(tx, contact, reason, participant, { revoked });
+    return this.#d.lifecycle.end(tx, contact, reason, { leaving: participant, revoked });
   }
 
   /**

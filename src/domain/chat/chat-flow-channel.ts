@@ -4,20 +4,23 @@
  */
 import type { ContactRecord, StoreTx } from '../../ports/store.ts';
 import type { FlowChannel } from '../flows/flow-runner.ts';
-import type { ChatService } from './chat-service.ts';
+import type { ContactLifecycle } from '../contacts/contact-lifecycle.ts';
+import type { ChatItems } from './chat-items.ts';
 
 /** The name flow messages carry, as Amazon Connect shows system messages. */
 export const SYSTEM_NAME = 'SYSTEM_MESSAGE';
 
 export class ChatFlowChannel implements FlowChannel {
-  readonly #chats: ChatService;
+  readonly #items: ChatItems;
+  readonly #lifecycle: ContactLifecycle;
 
-  constructor(chats: ChatService) {
-    this.#chats = chats;
+  constructor(items: ChatItems, lifecycle: ContactLifecycle) {
+    this.#items = items;
+    this.#lifecycle = lifecycle;
   }
 
   async say(tx: StoreTx, contact: ContactRecord, text: string): Promise<void> {
-    await this.#chats.append(tx, contact, {
+    await this.#items.append(tx, contact, {
       type: 'MESSAGE',
       contentType: 'text/plain',
       content: text,
@@ -26,6 +29,6 @@ export class ChatFlowChannel implements FlowChannel {
   }
 
   disconnect(tx: StoreTx, contact: ContactRecord): Promise<void> {
-    return this.#chats.end(tx, contact, 'CONTACT_FLOW_DISCONNECT');
+    return this.#lifecycle.end(tx, contact, 'CONTACT_FLOW_DISCONNECT');
   }
 }

@@ -1,25 +1,21 @@
 /**
- * Chats: the transcript and the participants' side of a chat contact — connections, messages,
- * events, the transcript read back, leaving — and how a chat ends. Every item is written to the
- * store first and published on the EventBus once its transaction commits (tx.onCommit), in
- * transcript order; in the same transaction, it goes to the chat's streams (ChatStreams).
+ * Chats: the participants' side of a chat contact — connections, messages, events, the
+ * transcript read back, leaving — and its duration. Items are written through ChatItems; a chat
+ * that ends, ends through the ContactLifecycle (its chat part is ChatEnd).
  */
 import { hash } from 'node:crypto';
 import type { Clock } from '../../ports/clock.ts';
-import type { IdGenerator } from '../../ports/ids.ts';
-import type { EventBus } from '../../ports/event-bus.ts';
-import type { Log } from '../../ports/log.ts';
-import { topics } from '../../ports/event-bus.ts';
 import type { ContactRecord, DueItem, ParticipantRecord, Store, StoreTx } from '../../ports/store.ts';
 import { AccessDeniedException, ValidationException } from '../../generated/connectparticipant/errors.ts';
 import { tokenMatches, tokenParticipantId } from '../participant-token.ts';
+import type { ContactLifecycle } from '../contacts/contact-lifecycle.ts';
+import type { FlowRunner } from '../flows/flow-runner.ts';
 import type { ConnectionTokens, TokenClaims } from './connection-tokens.ts';
-import { contentTypes, type ChatEvent, type ChatItem, type ChatItemType } from './chat-item.ts';
+import { contentTypes, type ChatEvent, type ChatItem } from './chat-item.ts';
+import type { ChatItems, Stamp } from './chat-items.ts';
 import { DEFAULT_SUPPORTED_TYPES, messageProblem } from './content-types.ts';
 import { readTranscript, type TranscriptQuery } from './transcript.ts';
 import { claimOnce } from '../idempotency.ts';
-import type { ChatStreams } from '../streaming/chat-streams.ts';
-import type { TranscriptArchive } from './transcript-archive.ts';
 
 /** A customer must connect this soon after StartChatContact, or the chat ends. */
 export const FIRST_CONNECTION_WINDOW_MS = 5 * 60_000;
@@ -42,21 +38,14 @@ const EVENT_TYPES = new Set([
 export interface ChatServiceDeps {
   store: Store;
   clock: Clock;
-  ids: IdGenerator;
-  bus: EventBus;
   tokens: ConnectionTokens;
-  /** The SNS topics chats stream to (StartContactStreaming). */
-  streams: ChatStreams;
-  /** Where an ended chat's transcript goes (the instance's bucket or the node's BlobStore). */
-  transcripts: TranscriptArchive;
-  /** Where a chat's end is logged. */
-  log: Log;
+  items: ChatItems;
+  /** How a chat ends: a participant leaves, its customer never connects, its duration runs out. */
+  lifecycle: ContactLifecycle;
+  /** The chat's flow, which may wait for the customer's messages. */
+  flows: Pick<FlowRunner, 'customerWrote'>;
   /** The URL a websocket token is used at. */
   websocketUrl: (token: string) => string;
-  /** Runs inside the transaction that ends a chat (routing lets go of it). */
-  onEnded?: (tx: StoreTx, contact: ContactRecord) => Promise<void>;
-  /** Runs inside the transaction that adds a customer's message (the chat's flow may wait for it). */
-  onCustomerMessage?: (tx: StoreTx, contact: ContactRecord, text: string) => Promise<void>;
 }
 
 export interface Connection {
@@ -65,7 +54,6 @@ export interface Connection {
 }
 
 type Caller = { participant: ParticipantRecord; contact: ContactRecord; claims?: TokenClaims };
-type Stamp = { Id: string; AbsoluteTime: string };
 
 const iso = (ms: number) => new Date(ms).toISOString();
 const denied = (why: string) => new AccessDeniedException(why);
@@ -79,105 +67,6 @@ export class ChatService {
 
   // ------------------------------------------------------------ inside other transactions
 
-  /**
-   * Appends an item to a chat, published once the transaction commits; returns its event.
-   * `revokes`: the sender's right to the chat ends with it (see ChatEvent); `ends`: the chat ends.
-   */
-  async append(
-    tx: StoreTx,
-    contact: ContactRecord,
-    spec: {
-      type: ChatItemType;
-      contentType: string;
-      content?: string;
-      from?: ParticipantRecord;
-      systemName?: string;
-      /** Id and time decided beforehand (an idempotent send answers them before appending). */
-      stamp?: Stamp;
-      revokes?: string;
-      ends?: boolean;
-    },
-  ): Promise<ChatEvent> {
-    const stamp = spec.stamp ?? this.#stamp();
-    const item: ChatItem = {
-      Id: stamp.Id,
-      AbsoluteTime: stamp.AbsoluteTime,
-      Type: spec.type,
-      ContentType: spec.contentType,
-      ...(spec.content !== undefined ? { Content: spec.content } : {}),
-      ...(spec.from
-        ? { ParticipantId: spec.from.id, DisplayName: spec.from.displayName, ParticipantRole: spec.from.role }
-        : spec.systemName
-          ? { DisplayName: spec.systemName, ParticipantRole: 'SYSTEM' as const }
-          : {}),
-      ContactId: contact.id,
-      InitialContactId: contact.initialContactId,
-    };
-    const seq = await tx.chatItems.append(
-      contact.initialContactId,
-      item.Id,
-      item as unknown as Record<string, unknown>,
-    );
-    await this.#d.streams.forward(tx, contact, item);
-    const event: ChatEvent = {
-      seq,
-      item,
-      ...(spec.revokes !== undefined && { revokes: spec.revokes }),
-      ...(spec.ends && { ended: true }),
-    };
-    this.#publishOnCommit(tx, event);
-    return event;
-  }
-
-  /**
-   * Ends a chat: the leaving participant's participant.left (if one left), chat.ended (the last
-   * item its streams get), every participant marked gone, the contact ENDED with its reason and
-   * no streams, and its transcript on the outbox (TranscriptArchive).
-   * `revoked`: the leaving participant's right to the chat ended before the chat did (their
-   * session ended), so their own participant.left is the last their sockets get.
-   */
-  async end(
-    tx: StoreTx,
-    contact: ContactRecord,
-    reason: string,
-    leaving?: ParticipantRecord,
-    { revoked = false } = {},
-  ): Promise<void> {
-    const now = this.#d.clock.now();
-    if (leaving) {
-      await this.append(tx, contact, {
-        type: 'EVENT',
-        contentType: contentTypes.left,
-        from: leaving,
-        ...(revoked && { revokes: leaving.id }),
-      });
-    }
-    tx.onCommit(() =>
-      this.#d.log.info(
-        { contactId: contact.id, instanceId: contact.instanceId, channel: contact.channel, reason },
-        'contact ended',
-      ),
-    );
-    await this.#d.onEnded?.(tx, contact);
-    await this.append(tx, contact, { type: 'EVENT', contentType: contentTypes.ended, ends: true });
-    for (const p of await tx.participants.listByContact(contact.id)) {
-      if (p.leftAt === undefined) await tx.participants.update({ ...p, leftAt: now });
-    }
-    const ended: ContactRecord = {
-      ...contact,
-      state: 'ENDED',
-      disconnectTimestamp: now,
-      disconnectReason: reason,
-      lastUpdateTimestamp: now,
-      expiresAt: undefined,
-      streams: undefined,
-    };
-    await tx.contacts.update(ended);
-    await this.#d.transcripts.queue(tx, ended);
-    await tx.due.cancel(expiryId(contact.id));
-    await tx.counters.add(contact.instanceId, ACTIVE_CHATS, -1);
-  }
-
   /** Inside the transaction that starts a chat: it ends (EXPIRED) at its expiresAt, whichever node is alive then. */
   async expireAt(tx: StoreTx, contact: ContactRecord): Promise<void> {
     if (contact.expiresAt === undefined) return;
@@ -189,18 +78,13 @@ export class ChatService {
     });
   }
 
-  /** Publishes the event once tx commits. */
-  #publishOnCommit(tx: StoreTx, e: ChatEvent): void {
-    tx.onCommit(() => this.#d.bus.publish(topics.chat(e.item.InitialContactId), e));
-  }
-
   /** Ends the chat of a due chat-expiry item, if it is still active and its time has come. */
   async expire(item: DueItem): Promise<void> {
     const { instanceId, contactId } = item.payload as { instanceId: string; contactId: string };
     await this.#d.store.transaction(async (tx) => {
       const contact = await tx.contacts.get(instanceId, contactId);
       if (contact?.state !== 'ACTIVE' || contact.expiresAt === undefined) return;
-      if (contact.expiresAt <= this.#d.clock.now()) await this.end(tx, contact, 'EXPIRED');
+      if (contact.expiresAt <= this.#d.clock.now()) await this.#d.lifecycle.end(tx, contact, 'EXPIRED');
       else await this.expireAt(tx, contact); // an early item: due again at the contact's time
     });
   }
@@ -237,7 +121,7 @@ export class ChatService {
             now > contact.initiationTimestamp + FIRST_CONNECTION_WINDOW_MS
           ) {
             // Amazon Connect ends a chat whose customer never connected within 5 minutes.
-            await this.end(tx, contact, 'EXPIRED');
+            await this.#d.lifecycle.end(tx, contact, 'EXPIRED');
             return { expired: true };
           }
           await tx.participants.update({ ...participant, connectedAt: now });
@@ -289,14 +173,14 @@ export class ChatService {
       const problem = messageProblem(input.ContentType, input.Content, supported);
       if (problem) throw new ValidationException(problem);
       return this.#once(tx, `SendMessage/${participant.id}`, input.ClientToken, async (stamp) => {
-        await this.append(tx, contact, {
+        await this.#d.items.append(tx, contact, {
           type: 'MESSAGE',
           contentType: input.ContentType,
           content: input.Content,
           from: participant,
           stamp,
         });
-        if (participant.role === 'CUSTOMER') await this.#d.onCustomerMessage?.(tx, contact, input.Content);
+        if (participant.role === 'CUSTOMER') await this.#d.flows.customerWrote(tx, contact, input.Content);
       });
     });
   }
@@ -323,7 +207,7 @@ export class ChatService {
             input.Content,
             stamp,
           );
-          return this.#publishOnCommit(tx, receipt);
+          return this.#d.items.publishOnCommit(tx, receipt);
         }
         // Typing and the (deprecated) connection acknowledgement are not kept in the transcript.
         const item: ChatItem = {
@@ -336,8 +220,7 @@ export class ChatService {
           ContactId: contact.id,
           InitialContactId: contact.initialContactId,
         };
-        await this.#d.streams.forward(tx, contact, item);
-        this.#publishOnCommit(tx, { item });
+        await this.#d.items.ephemeral(tx, contact, item);
       });
     });
   }
@@ -353,13 +236,15 @@ export class ChatService {
     await this.#d.store.transaction(async (tx) => {
       const { participant, contact } = await this.#byConnectionToken(tx, connectionToken);
       if (participant.role === 'CUSTOM_BOT') return this.#leave(tx, contact, participant);
-      if (participant.role !== 'CUSTOMER') return this.end(tx, contact, 'AGENT_DISCONNECT', participant);
+      if (participant.role !== 'CUSTOMER')
+        return this.#d.lifecycle.end(tx, contact, 'AGENT_DISCONNECT', { leaving: participant });
       const agentStays =
         !contact.details.disconnectOnCustomerExit?.includes('AGENT') &&
         (await tx.participants.listByContact(contact.id)).some(
           (p) => p.role === 'AGENT' && p.leftAt === undefined,
         );
-      if (!agentStays) return this.end(tx, contact, 'CUSTOMER_DISCONNECT', participant);
+      if (!agentStays)
+        return this.#d.lifecycle.end(tx, contact, 'CUSTOMER_DISCONNECT', { leaving: participant });
       return this.#leave(
         tx,
         { ...contact, details: { ...contact.details, customerLeftAt: this.#d.clock.now() } },
@@ -373,7 +258,7 @@ export class ChatService {
     const now = this.#d.clock.now();
     await tx.participants.update({ ...participant, leftAt: now });
     await tx.contacts.update({ ...contact, lastUpdateTimestamp: now });
-    await this.append(tx, contact, {
+    await this.#d.items.append(tx, contact, {
       type: 'EVENT',
       contentType: contentTypes.left,
       from: participant,
@@ -421,10 +306,6 @@ export class ChatService {
 
   // ------------------------------------------------------------ internals
 
-  #stamp(): Stamp {
-    return { Id: this.#d.ids.uuid(), AbsoluteTime: iso(this.#d.clock.now()) };
-  }
-
   /** Runs create once per ClientToken: a repeat answers the first response and publishes nothing. */
   async #once(
     tx: StoreTx,
@@ -432,7 +313,7 @@ export class ChatService {
     clientToken: string | undefined,
     create: (stamp: Stamp) => Promise<unknown>,
   ): Promise<Stamp> {
-    const stamp = this.#stamp();
+    const stamp = this.#d.items.stamp();
     const first = await claimOnce(tx, scope, { ClientToken: clientToken }, stamp, this.#d.clock.now());
     if (first) return first;
     await create(stamp);
@@ -512,4 +393,5 @@ export class ChatService {
   }
 }
 
-const expiryId = (contactId: string) => `${CHAT_EXPIRY}:${contactId}`;
+/** The id of a chat's expiry timer. */
+export const expiryId = (contactId: string) => `${CHAT_EXPIRY}:${contactId}`;

@@ -32,6 +32,9 @@ import { checkAttributes, mergeAttributes } from './attributes.ts';
 import { issueToken } from '../participant-token.ts';
 import { claimOnce } from '../idempotency.ts';
 import { ACTIVE_CHATS, type ChatService } from '../chat/chat-service.ts';
+import type { ChatItems } from '../chat/chat-items.ts';
+import type { FlowRunner } from '../flows/flow-runner.ts';
+import type { ContactLifecycle } from './contact-lifecycle.ts';
 import { contentTypes } from '../chat/chat-item.ts';
 import { snsTopicProblem, streamingIdFor, type ChatStreams } from '../streaming/chat-streams.ts';
 
@@ -55,11 +58,12 @@ export interface ContactServiceDeps {
   limits: ContactLimits;
   /** Where a contact's start is logged. */
   log: Log;
-  /**
-   * Runs a chat's flow up to its first wait inside the transaction that creates it (not for
-   * idempotent repeats); returns what to do once that transaction commits.
-   */
-  startFlow?: (tx: StoreTx, contact: ContactRecord) => Promise<void>;
+  /** The items a chat starts with (the customer's joining, an InitialMessage, a bot's joining). */
+  items: ChatItems;
+  /** How StopContact ends a contact. */
+  lifecycle: ContactLifecycle;
+  /** Runs a new chat's flow up to its first wait, inside the transaction that creates it. */
+  flows: Pick<FlowRunner, 'startIn'>;
 }
 
 export class ContactService {
@@ -73,7 +77,7 @@ export class ContactService {
   async startChat(caller: InstanceCaller, req: StartChatContactRequest): Promise<StartChatContactResponse> {
     const supported = req.SupportedMessagingContentTypes ?? DEFAULT_SUPPORTED_TYPES;
     checkStartChat(req, supported);
-    const { store, clock, ids, limits, chats } = this.#d;
+    const { store, clock, ids, limits, chats, items } = this.#d;
     return store.transaction(async (tx) => {
       const instance = await this.#d.instances.require(tx, caller, req.InstanceId);
       const flow = await this.#inboundFlow(tx, instance, req.ContactFlowId);
@@ -153,16 +157,16 @@ export class ContactService {
         ),
       );
       // The customer has joined; an InitialMessage is the chat's first message, from the customer.
-      await chats.append(tx, contact, { type: 'EVENT', contentType: contentTypes.joined, from: customer });
+      await items.append(tx, contact, { type: 'EVENT', contentType: contentTypes.joined, from: customer });
       if (req.InitialMessage) {
-        await chats.append(tx, contact, {
+        await items.append(tx, contact, {
           type: 'MESSAGE',
           contentType: req.InitialMessage.ContentType,
           content: req.InitialMessage.Content,
           from: customer,
         });
       }
-      await this.#d.startFlow?.(tx, contact);
+      await this.#d.flows.startIn(tx, contact);
       return response;
     });
   }
@@ -184,7 +188,7 @@ export class ContactService {
     if (req.ParticipantDetails.ParticipantCapabilities) {
       throw new InvalidRequestException('ParticipantCapabilities apply to web calls, not to chats');
     }
-    const { store, clock, ids, chats } = this.#d;
+    const { store, clock, ids, items } = this.#d;
     return store.transaction(async (tx) => {
       const instance = await this.#d.instances.require(tx, caller, req.InstanceId);
       const contact = await this.#requireContact(tx, instance, req.ContactId);
@@ -213,7 +217,7 @@ export class ContactService {
         createdAt: now,
       };
       await tx.participants.insert(bot);
-      await chats.append(tx, contact, { type: 'EVENT', contentType: contentTypes.joined, from: bot });
+      await items.append(tx, contact, { type: 'EVENT', contentType: contentTypes.joined, from: bot });
       return response;
     });
   }
@@ -290,7 +294,7 @@ export class ContactService {
       if (!contact || contact.state !== 'ACTIVE') {
         throw new ContactNotFoundException(`Contact ${contactId} is not active or does not exist`);
       }
-      await this.#d.chats.end(tx, contact, 'API');
+      await this.#d.lifecycle.end(tx, contact, 'API');
     });
   }
 

@@ -21,6 +21,7 @@ import { isWithinHours, type HoursConfig } from '../resources/hours.ts';
 import { idFromArnOrId } from '../arn.ts';
 import { checkAttributes, mergeAttributes } from '../contacts/attributes.ts';
 import { deepFreeze } from '../../lib/deep-freeze.ts';
+import type { ContactLifecycle } from '../contacts/contact-lifecycle.ts';
 
 const MAX_PARSED_FLOWS = 200;
 
@@ -54,7 +55,7 @@ export interface FlowRunnerDeps {
   channels: Partial<Record<Channel, FlowChannel>>;
   resources: ResourceService;
   /** Puts the contact in a queue for routing (TransferContactToQueue), inside the step's transaction. */
-  enqueue?: (tx: StoreTx, contact: ContactRecord, queueId: string) => Promise<void>;
+  lifecycle: Pick<ContactLifecycle, 'enqueue'>;
   /** Reports a run that failed (the contact has ended). */
   onError: (err: unknown, contactId: string) => void;
   /** Asks for due work to be done now: a customer's message made some due (DueRunner.poke). */
@@ -264,7 +265,7 @@ export class FlowRunner {
           ...c,
           details: { ...c.details, queueInfo: { Id: queue.id, EnqueueTimestamp: this.#d.clock.now() } },
         }));
-        await this.#d.enqueue?.(tx, held.value, queue.id);
+        await this.#d.lifecycle.enqueue(tx, held.value, queue.id);
         return 'OK';
       },
       isWithinHours: async (hoursIdOrArn, at) => {

@@ -1,0 +1,86 @@
+/**
+ * How a contact of any channel ends, and how it is handed to routing: the channel-neutral part
+ * of a contact's life. Ending, inside the caller's transaction: the leaving participant's own
+ * word (their channel's), routing lets go of the contact (its agent's slot, its queue), the
+ * channel's last word, every participant marked gone, and the record ENDED with its reason;
+ * then what the channel keeps or releases. A chat is one channel (ChatEnd); a call will be
+ * another, through the same steps.
+ */
+import type { Log } from '../../ports/log.ts';
+import type { Clock } from '../../ports/clock.ts';
+import type { EventBus } from '../../ports/event-bus.ts';
+import type { Channel, ContactRecord, ParticipantRecord, StoreTx } from '../../ports/store.ts';
+import { changesAnnouncedOnCommit, type Router } from '../routing/router.ts';
+
+/** What a channel does as one of its contacts ends, each inside the ending transaction. */
+export interface ChannelEnd {
+  /** Before routing lets go: the leaving participant's own leaving, as the others see it. */
+  leaving(tx: StoreTx, contact: ContactRecord, leaving: ParticipantRecord, revoked: boolean): Promise<void>;
+  /** After routing has let go, before the record is ENDED: the channel's last word. */
+  closing(tx: StoreTx, contact: ContactRecord): Promise<void>;
+  /** With the record ENDED: what the channel keeps (a transcript) or releases (a quota, a timer). */
+  closed(tx: StoreTx, ended: ContactRecord): Promise<void>;
+}
+
+export interface ContactLifecycleDeps {
+  clock: Clock;
+  log: Log;
+  bus: EventBus;
+  router: Router;
+  channels: Partial<Record<Channel, ChannelEnd>>;
+}
+
+export interface EndOptions {
+  /** Who left, and so ended it (their leaving is the first item of the end). */
+  leaving?: ParticipantRecord;
+  /**
+   * The leaving participant's right to the contact ended before the contact did (their session
+   * ended), so their own leaving is the last their sockets get.
+   */
+  revoked?: boolean;
+}
+
+export class ContactLifecycle {
+  readonly #d: ContactLifecycleDeps;
+
+  constructor(deps: ContactLifecycleDeps) {
+    this.#d = deps;
+  }
+
+  /** Puts the contact in a queue for routing (a flow's TransferContactToQueue), inside its transaction. */
+  async enqueue(tx: StoreTx, contact: ContactRecord, queueId: string): Promise<void> {
+    const { router, bus, log } = this.#d;
+    await router.enqueue(tx, contact, queueId, changesAnnouncedOnCommit(tx, bus, log));
+  }
+
+  /** Ends an active contact with its reason (see the module's comment), inside the caller's transaction. */
+  async end(tx: StoreTx, contact: ContactRecord, reason: string, o: EndOptions = {}): Promise<void> {
+    const { clock, log, bus, router } = this.#d;
+    const channel = this.#d.channels[contact.channel];
+    if (!channel) throw new Error(`no ${contact.channel} contacts end here`);
+    const now = clock.now();
+    if (o.leaving) await channel.leaving(tx, contact, o.leaving, o.revoked ?? false);
+    tx.onCommit(() =>
+      log.info(
+        { contactId: contact.id, instanceId: contact.instanceId, channel: contact.channel, reason },
+        'contact ended',
+      ),
+    );
+    await router.contactEnded(tx, contact, changesAnnouncedOnCommit(tx, bus, log));
+    await channel.closing(tx, contact);
+    for (const p of await tx.participants.listByContact(contact.id)) {
+      if (p.leftAt === undefined) await tx.participants.update({ ...p, leftAt: now });
+    }
+    const ended: ContactRecord = {
+      ...contact,
+      state: 'ENDED',
+      disconnectTimestamp: now,
+      disconnectReason: reason,
+      lastUpdateTimestamp: now,
+      expiresAt: undefined,
+      streams: undefined,
+    };
+    await tx.contacts.update(ended);
+    await channel.closed(tx, ended);
+  }
+}
