@@ -23,7 +23,7 @@ import { CHAT_EXPIRY, ChatService } from '../domain/chat/chat-service.ts';
 import { ConnectionTokens } from '../domain/chat/connection-tokens.ts';
 import { FlowRunner, FLOW_INPUT, FLOW_WAKE } from '../domain/flows/flow-runner.ts';
 import { ChatFlowChannel } from '../domain/chat/chat-flow-channel.ts';
-import { ChatEnd } from '../domain/chat/chat-end.ts';
+import { ChatLifecycle } from '../domain/chat/chat-lifecycle.ts';
 import { ChatItems } from '../domain/chat/chat-items.ts';
 import { ContactLifecycle } from '../domain/contacts/contact-lifecycle.ts';
 import { DueRunner } from '../domain/due/due-runner.ts';
@@ -98,10 +98,11 @@ export async function buildDomain(
     const transcripts = new TranscriptArchive({ clock, onQueued: queued });
     const lifecycle = new ContactLifecycle({
       clock,
+      ids,
       log,
       bus,
       router,
-      channels: { CHAT: new ChatEnd(items, transcripts) },
+      channels: { CHAT: new ChatLifecycle(items, transcripts) },
     });
     const flows: FlowRunner = new FlowRunner({
       store,
@@ -159,7 +160,6 @@ export async function buildDomain(
       log,
       router,
       chats,
-      items,
       lifecycle,
       accountId: config.accountId,
       passwords,

@@ -23,12 +23,10 @@ import type {
 } from '../../ports/store.ts';
 import { HasherBusy, type PasswordHasher } from '../../ports/password-hasher.ts';
 import type { SignInGuard } from '../../ports/sign-in-guard.ts';
-import type { ChatItems } from '../chat/chat-items.ts';
 import type { ContactLifecycle } from '../contacts/contact-lifecycle.ts';
 import { issueToken, tokenMatches, tokenParticipantId } from '../participant-token.ts';
 import { DUMMY_HASH } from '../users/password.ts';
 import type { ChatService, Connection } from '../chat/chat-service.ts';
-import { contentTypes } from '../chat/chat-item.ts';
 import type { Agent } from '../routing/agent.ts';
 import { toAgent } from '../routing/agent.ts';
 import { announce, Router, RoutingChanges, RoutingConflict } from '../routing/router.ts';
@@ -55,9 +53,7 @@ export interface AgentServiceDeps {
   log: Log;
   router: Router;
   chats: ChatService;
-  /** The items an agent's joining adds to a chat. */
-  items: ChatItems;
-  /** How a chat an agent leaves ends. */
+  /** How an agent who accepts is connected, and how a chat an agent leaves ends. */
   lifecycle: ContactLifecycle;
   /** The account whose instances agents sign in to. */
   accountId: string;
@@ -185,40 +181,13 @@ export class AgentService {
     const token = await this.#change(session, async (tx, agent, changes) => {
       await this.#d.router.accept(tx, agent, contactId, changes);
       const contact = await this.#liveContact(tx, session, contactId);
-      const now = this.#d.clock.now();
       const user = await tx.resources.get(session.instanceId, 'user', session.userId);
       const identity = user?.body.IdentityInfo as { FirstName?: string } | undefined;
-      const participantId = this.#d.ids.uuid();
-      const issued = issueToken(this.#d.ids, participantId);
-      const participant: ParticipantRecord = {
-        id: participantId,
-        instanceId: contact.instanceId,
-        contactId: contact.id,
-        role: 'AGENT',
+      const { token } = await this.#d.lifecycle.connectAgent(tx, contact, {
+        userId: session.userId,
         displayName: identity?.FirstName || user?.name || 'Agent',
-        tokenDigest: issued.digest,
-        createdAt: now,
-      };
-      await tx.participants.insert(participant);
-      await tx.contacts.update({
-        ...contact,
-        lastUpdateTimestamp: now,
-        details: {
-          ...contact.details,
-          agentInfo: {
-            Id: session.userId,
-            ParticipantId: participantId,
-            AcceptedByAgentTimestamp: now,
-            ConnectedToAgentTimestamp: now,
-          },
-        },
       });
-      await this.#d.items.append(tx, contact, {
-        type: 'EVENT',
-        contentType: contentTypes.joined,
-        from: participant,
-      });
-      return issued.token;
+      return token;
     });
     return this.#connect(token);
   }

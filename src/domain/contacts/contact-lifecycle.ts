@@ -1,19 +1,24 @@
 /**
- * How a contact of any channel ends, and how it is handed to routing: the channel-neutral part
- * of a contact's life. Ending, inside the caller's transaction: the leaving participant's own
- * word (their channel's), routing lets go of the contact (its agent's slot, its queue), the
- * channel's last word, every participant marked gone, and the record ENDED with its reason;
- * then what the channel keeps or releases. A chat is one channel (ChatEnd); a call will be
- * another, through the same steps.
+ * The channel-neutral part of a contact's life, each step inside the caller's transaction:
+ * handed to routing (a flow's queue), connected to the agent who accepted it (their participant
+ * and token, DescribeContact's AgentInfo, then the channel's joining), and ended: the leaving
+ * participant's own word (their channel's), routing lets go of the contact (its agent's slot, its
+ * queue), the channel's last word, every participant marked gone, the record ENDED with its
+ * reason, then what the channel keeps or releases. A chat is one channel (ChatLifecycle); a
+ * call will be another, through the same steps.
  */
 import type { Log } from '../../ports/log.ts';
 import type { Clock } from '../../ports/clock.ts';
 import type { EventBus } from '../../ports/event-bus.ts';
+import type { IdGenerator } from '../../ports/ids.ts';
 import type { Channel, ContactRecord, ParticipantRecord, StoreTx } from '../../ports/store.ts';
+import { issueToken } from '../participant-token.ts';
 import { changesAnnouncedOnCommit, type Router } from '../routing/router.ts';
 
-/** What a channel does as one of its contacts ends, each inside the ending transaction. */
-export interface ChannelEnd {
+/** What a channel does at the steps of its contacts' lives, each inside the step's transaction. */
+export interface ChannelLifecycle {
+  /** The agent's participant has joined: the channel lets the others know (a chat's participant.joined). */
+  agentJoined(tx: StoreTx, contact: ContactRecord, agent: ParticipantRecord): Promise<void>;
   /** Before routing lets go: the leaving participant's own leaving, as the others see it. */
   leaving(tx: StoreTx, contact: ContactRecord, leaving: ParticipantRecord, revoked: boolean): Promise<void>;
   /** After routing has let go, before the record is ENDED: the channel's last word. */
@@ -24,10 +29,11 @@ export interface ChannelEnd {
 
 export interface ContactLifecycleDeps {
   clock: Clock;
+  ids: IdGenerator;
   log: Log;
   bus: EventBus;
   router: Router;
-  channels: Partial<Record<Channel, ChannelEnd>>;
+  channels: Partial<Record<Channel, ChannelLifecycle>>;
 }
 
 export interface EndOptions {
@@ -53,11 +59,51 @@ export class ContactLifecycle {
     await router.enqueue(tx, contact, queueId, changesAnnouncedOnCommit(tx, bus, log));
   }
 
+  /**
+   * Connects the agent (a user) who accepted the contact: their AGENT participant, with a new
+   * token, and the contact's AgentInfo; the channel lets the others know. Returns the
+   * participant and its token (the agent connects with it as any participant does).
+   */
+  async connectAgent(
+    tx: StoreTx,
+    contact: ContactRecord,
+    agent: { userId: string; displayName: string },
+  ): Promise<{ participant: ParticipantRecord; token: string }> {
+    const channel = this.#channel(contact);
+    const now = this.#d.clock.now();
+    const participantId = this.#d.ids.uuid();
+    const issued = issueToken(this.#d.ids, participantId);
+    const participant: ParticipantRecord = {
+      id: participantId,
+      instanceId: contact.instanceId,
+      contactId: contact.id,
+      role: 'AGENT',
+      displayName: agent.displayName,
+      tokenDigest: issued.digest,
+      createdAt: now,
+    };
+    await tx.participants.insert(participant);
+    await tx.contacts.update({
+      ...contact,
+      lastUpdateTimestamp: now,
+      details: {
+        ...contact.details,
+        agentInfo: {
+          Id: agent.userId,
+          ParticipantId: participantId,
+          AcceptedByAgentTimestamp: now,
+          ConnectedToAgentTimestamp: now,
+        },
+      },
+    });
+    await channel.agentJoined(tx, contact, participant);
+    return { participant, token: issued.token };
+  }
+
   /** Ends an active contact with its reason (see the module's comment), inside the caller's transaction. */
   async end(tx: StoreTx, contact: ContactRecord, reason: string, o: EndOptions = {}): Promise<void> {
     const { clock, log, bus, router } = this.#d;
-    const channel = this.#d.channels[contact.channel];
-    if (!channel) throw new Error(`no ${contact.channel} contacts end here`);
+    const channel = this.#channel(contact);
     const now = clock.now();
     if (o.leaving) await channel.leaving(tx, contact, o.leaving, o.revoked ?? false);
     tx.onCommit(() =>
@@ -82,5 +128,11 @@ export class ContactLifecycle {
     };
     await tx.contacts.update(ended);
     await channel.closed(tx, ended);
+  }
+
+  #channel(contact: ContactRecord): ChannelLifecycle {
+    const channel = this.#d.channels[contact.channel];
+    if (!channel) throw new Error(`no ${contact.channel} contacts are served here`);
+    return channel;
   }
 }
