@@ -26,6 +26,7 @@ import { ChatFlowChannel } from '../domain/chat/chat-flow-channel.ts';
 import { ChatLifecycle } from '../domain/chat/chat-lifecycle.ts';
 import { ChatItems } from '../domain/chat/chat-items.ts';
 import { ContactLifecycle } from '../domain/contacts/contact-lifecycle.ts';
+import { InboundFlows } from '../domain/contacts/contact-lookups.ts';
 import { DueRunner } from '../domain/due/due-runner.ts';
 import { nodeId } from '../node-id.ts';
 import { backfillDueWork } from '../domain/due/due-backfill.ts';
@@ -136,12 +137,14 @@ export async function buildDomain(
         [QUEUE_DELAY]: (item, owner) => agents.queueDelayPassed(item, owner),
       },
     });
+    const inboundFlows = new InboundFlows(resources);
     const contacts = new ContactService({
       store,
       clock,
       ids,
       instances,
       resources,
+      inboundFlows,
       chats,
       streams,
       bus,

@@ -7,7 +7,7 @@ import type { Clock } from '../../ports/clock.ts';
 import type { IdGenerator } from '../../ports/ids.ts';
 import type { Log } from '../../ports/log.ts';
 import { topics, type EventBus } from '../../ports/event-bus.ts';
-import type { ContactRecord, InstanceRecord, ParticipantRecord, Store, StoreTx } from '../../ports/store.ts';
+import type { ContactRecord, ParticipantRecord, Store, StoreTx } from '../../ports/store.ts';
 import type {
   CreateParticipantRequest,
   CreateParticipantResponse,
@@ -22,7 +22,6 @@ import {
   InvalidParameterException,
   InvalidRequestException,
   LimitExceededException,
-  ResourceNotFoundException,
 } from '../../generated/connect/errors.ts';
 import { resourceArn } from '../arn.ts';
 import type { InstanceCaller, InstanceService } from '../instances/instance-service.ts';
@@ -35,6 +34,7 @@ import { ACTIVE_CHATS, type ChatService } from '../chat/chat-service.ts';
 import type { ChatItems } from '../chat/chat-items.ts';
 import type { FlowRunner } from '../flows/flow-runner.ts';
 import type { ContactLifecycle } from './contact-lifecycle.ts';
+import { requireContact, type InboundFlows } from './contact-lookups.ts';
 import { contentTypes } from '../chat/chat-item.ts';
 import { snsTopicProblem, streamingIdFor, type ChatStreams } from '../streaming/chat-streams.ts';
 
@@ -51,6 +51,7 @@ export interface ContactServiceDeps {
   ids: IdGenerator;
   instances: InstanceService;
   resources: ResourceService;
+  inboundFlows: InboundFlows;
   chats: ChatService;
   streams: ChatStreams;
   /** Where the agent in a chat learns that its streams changed (the workspace shows them). */
@@ -68,7 +69,6 @@ export interface ContactServiceDeps {
 
 export class ContactService {
   readonly #d: ContactServiceDeps;
-  readonly #inboundFlows = new Map<string, { id: string }>();
 
   constructor(deps: ContactServiceDeps) {
     this.#d = deps;
@@ -80,10 +80,10 @@ export class ContactService {
     const { store, clock, ids, limits, chats, items } = this.#d;
     return store.transaction(async (tx) => {
       const instance = await this.#d.instances.require(tx, caller, req.InstanceId);
-      const flow = await this.#inboundFlow(tx, instance, req.ContactFlowId);
-      if (req.RelatedContactId) await this.#requireContact(tx, instance, req.RelatedContactId);
+      const flow = await this.#d.inboundFlows.require(tx, instance, req.ContactFlowId);
+      if (req.RelatedContactId) await requireContact(tx, instance, req.RelatedContactId);
       if (req.PersistentChat) {
-        await this.#requireContact(tx, instance, req.PersistentChat.SourceContactId!);
+        await requireContact(tx, instance, req.PersistentChat.SourceContactId!);
         throw new InvalidRequestException(
           'PersistentChat is not supported by localconnect yet: a chat cannot rehydrate a past transcript',
         );
@@ -191,7 +191,7 @@ export class ContactService {
     const { store, clock, ids, items } = this.#d;
     return store.transaction(async (tx) => {
       const instance = await this.#d.instances.require(tx, caller, req.InstanceId);
-      const contact = await this.#requireContact(tx, instance, req.ContactId);
+      const contact = await requireContact(tx, instance, req.ContactId);
       if (contact.channel !== 'CHAT' || contact.state !== 'ACTIVE') {
         throw new InvalidRequestException(`Contact ${req.ContactId} is not an active chat`);
       }
@@ -236,7 +236,7 @@ export class ContactService {
       const instance = await this.#d.instances.require(tx, caller, req.InstanceId);
       const problem = snsTopicProblem(arn, instance.region);
       if (problem) throw new InvalidParameterException(problem);
-      const contact = await this.#requireContact(tx, instance, req.ContactId);
+      const contact = await requireContact(tx, instance, req.ContactId);
       const now = clock.now();
       const response = { StreamingId: streamingIdFor(contact.id, arn) };
       // A repeat answers what the first did, whatever happened to the chat since.
@@ -258,7 +258,7 @@ export class ContactService {
   async stopStreaming(caller: InstanceCaller, req: StopContactStreamingRequest): Promise<void> {
     await this.#d.store.transaction(async (tx) => {
       const instance = await this.#d.instances.require(tx, caller, req.InstanceId);
-      const contact = await this.#requireContact(tx, instance, req.ContactId);
+      const contact = await requireContact(tx, instance, req.ContactId);
       const stopped = this.#d.streams.stop(contact, req.StreamingId);
       await tx.contacts.update({ ...stopped, lastUpdateTimestamp: this.#d.clock.now() });
       this.#agentSees(tx, contact);
@@ -274,7 +274,7 @@ export class ContactService {
   async describe(caller: InstanceCaller, instanceId: string, contactId: string): Promise<ContactRecord> {
     return this.#d.store.transaction(async (tx) => {
       const instance = await this.#d.instances.require(tx, caller, instanceId);
-      return this.#requireContact(tx, instance, contactId);
+      return requireContact(tx, instance, contactId);
     });
   }
 
@@ -317,7 +317,7 @@ export class ContactService {
     checkAttributes(update);
     await this.#d.store.transaction(async (tx) => {
       const instance = await this.#d.instances.require(tx, caller, instanceId);
-      const contact = await this.#requireContact(tx, instance, initialContactId);
+      const contact = await requireContact(tx, instance, initialContactId);
       const attributes = mergeAttributes(contact.attributes, update);
       checkAttributes(attributes);
       await tx.contacts.update({ ...contact, attributes, lastUpdateTimestamp: this.#d.clock.now() });
@@ -328,26 +328,6 @@ export class ContactService {
    * The flow a chat starts in. Flows are never deleted and never change type, so a node keeps
    * what it learned instead of reading the flow on every start; deleting flows must end that.
    */
-  async #inboundFlow(tx: StoreTx, instance: InstanceRecord, flowIdOrArn: string): Promise<{ id: string }> {
-    const key = `${instance.id}/${flowIdOrArn}`;
-    const known = this.#inboundFlows.get(key);
-    if (known) return known;
-    const flow = await this.#d.resources.require(tx, instance, 'contact-flow', flowIdOrArn);
-    if (flow.body.Type !== 'CONTACT_FLOW') {
-      throw new InvalidRequestException(
-        `Flow ${flowIdOrArn} is a ${String(flow.body.Type)} flow; chats start in a CONTACT_FLOW`,
-      );
-    }
-    const found = { id: flow.id };
-    this.#inboundFlows.set(key, found);
-    return found;
-  }
-
-  async #requireContact(tx: StoreTx, instance: InstanceRecord, contactId: string): Promise<ContactRecord> {
-    const contact = await tx.contacts.get(instance.id, contactId);
-    if (!contact) throw new ResourceNotFoundException(`Contact ${contactId} not found`);
-    return contact;
-  }
 }
 
 /** The rules of StartChatContact that the model's constraints cannot express. */
