@@ -149,7 +149,6 @@ export async function buildDomain(
       streams,
       bus,
       limits: { activeChatsPerInstance: config.quotas.activeChatsPerInstance },
-      log,
       items,
       lifecycle,
       flows,

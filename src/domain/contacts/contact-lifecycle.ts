@@ -1,6 +1,7 @@
 /**
  * The channel-neutral part of a contact's life, each step inside the caller's transaction:
- * handed to routing (a flow's queue), connected to the agent who accepted it (their participant
+ * started (the contact and its customer written, its start logged once it commits), handed to
+ * routing (a flow's queue), connected to the agent who accepted it (their participant
  * and token, DescribeContact's AgentInfo, then the channel's joining), and ended: the leaving
  * participant's own word (their channel's), routing lets go of the contact (its agent's slot, its
  * queue), the channel's last word, every participant marked gone, the record ENDED with its
@@ -11,7 +12,15 @@ import type { Log } from '../../ports/log.ts';
 import type { Clock } from '../../ports/clock.ts';
 import type { EventBus } from '../../ports/event-bus.ts';
 import type { IdGenerator } from '../../ports/ids.ts';
-import type { Channel, ContactRecord, ParticipantRecord, StoreTx } from '../../ports/store.ts';
+import type {
+  Channel,
+  ContactRecord,
+  InstanceRecord,
+  ParticipantRecord,
+  StoreTx,
+} from '../../ports/store.ts';
+import { resourceArn } from '../arn.ts';
+import type { ContactDetails } from './contact-details.ts';
 import { issueToken } from '../participant-token.ts';
 import { changesAnnouncedOnCommit, type Router } from '../routing/router.ts';
 
@@ -36,6 +45,20 @@ export interface ContactLifecycleDeps {
   channels: Partial<Record<Channel, ChannelLifecycle>>;
 }
 
+/** What a new contact is started with; the rest of its record follows from the instance and the time. */
+export interface NewContact {
+  id: string;
+  channel: Channel;
+  initiationMethod: string;
+  flowId: string;
+  relatedContactId?: string;
+  attributes: Record<string, string>;
+  details: ContactDetails;
+  expiresAt?: number;
+  /** Its customer participant, with the digest of the ParticipantToken it was issued. */
+  customer: { id: string; displayName: string; tokenDigest: string };
+}
+
 export interface EndOptions {
   /** Who left, and so ended it (their leaving is the first item of the end). */
   leaving?: ParticipantRecord;
@@ -51,6 +74,53 @@ export class ContactLifecycle {
 
   constructor(deps: ContactLifecycleDeps) {
     this.#d = deps;
+  }
+
+  /** Writes a new, active contact and its customer; its start is logged once the transaction commits. */
+  async start(
+    tx: StoreTx,
+    instance: InstanceRecord,
+    c: NewContact,
+  ): Promise<{ contact: ContactRecord; customer: ParticipantRecord }> {
+    const now = this.#d.clock.now();
+    const contact: ContactRecord = {
+      id: c.id,
+      arn: resourceArn(
+        { region: instance.region, accountId: instance.accountId, instanceId: instance.id },
+        'contact',
+        c.id,
+      ),
+      instanceId: instance.id,
+      initialContactId: c.id,
+      ...(c.relatedContactId !== undefined && { relatedContactId: c.relatedContactId }),
+      channel: c.channel,
+      initiationMethod: c.initiationMethod,
+      state: 'ACTIVE',
+      flowId: c.flowId,
+      initiationTimestamp: now,
+      lastUpdateTimestamp: now,
+      ...(c.expiresAt !== undefined && { expiresAt: c.expiresAt }),
+      attributes: c.attributes,
+      details: c.details,
+    };
+    const customer: ParticipantRecord = {
+      id: c.customer.id,
+      instanceId: instance.id,
+      contactId: c.id,
+      role: 'CUSTOMER',
+      displayName: c.customer.displayName,
+      tokenDigest: c.customer.tokenDigest,
+      createdAt: now,
+    };
+    await tx.contacts.insert(contact);
+    await tx.participants.insert(customer);
+    tx.onCommit(() =>
+      this.#d.log.info(
+        { contactId: c.id, instanceId: instance.id, channel: c.channel, flowId: c.flowId },
+        'contact started',
+      ),
+    );
+    return { contact, customer };
   }
 
   /** Puts the contact in a queue for routing (a flow's TransferContactToQueue), inside its transaction. */

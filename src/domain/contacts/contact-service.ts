@@ -5,7 +5,6 @@
  */
 import type { Clock } from '../../ports/clock.ts';
 import type { IdGenerator } from '../../ports/ids.ts';
-import type { Log } from '../../ports/log.ts';
 import { topics, type EventBus } from '../../ports/event-bus.ts';
 import type { ContactRecord, ParticipantRecord, Store, StoreTx } from '../../ports/store.ts';
 import type {
@@ -23,7 +22,6 @@ import {
   InvalidRequestException,
   LimitExceededException,
 } from '../../generated/connect/errors.ts';
-import { resourceArn } from '../arn.ts';
 import type { InstanceCaller, InstanceService } from '../instances/instance-service.ts';
 import type { ResourceService } from '../resources/resource-service.ts';
 import { DEFAULT_SUPPORTED_TYPES, messageProblem, supportedTypesProblem } from '../chat/content-types.ts';
@@ -57,8 +55,6 @@ export interface ContactServiceDeps {
   /** Where the agent in a chat learns that its streams changed (the workspace shows them). */
   bus: EventBus;
   limits: ContactLimits;
-  /** Where a contact's start is logged. */
-  log: Log;
   /** The items a chat starts with (the customer's joining, an InitialMessage, a bot's joining). */
   items: ChatItems;
   /** How StopContact ends a contact. */
@@ -110,22 +106,12 @@ export class ContactService {
       }
 
       const duration = req.ChatDurationInMinutes ?? DEFAULT_CHAT_DURATION_MINUTES;
-      const contact: ContactRecord = {
+      const { contact, customer } = await this.#d.lifecycle.start(tx, instance, {
         id: contactId,
-        arn: resourceArn(
-          { region: instance.region, accountId: instance.accountId, instanceId: instance.id },
-          'contact',
-          contactId,
-        ),
-        instanceId: instance.id,
-        initialContactId: contactId,
-        relatedContactId: req.RelatedContactId,
         channel: 'CHAT',
         initiationMethod: 'API',
-        state: 'ACTIVE',
         flowId: flow.id,
-        initiationTimestamp: now,
-        lastUpdateTimestamp: now,
+        relatedContactId: req.RelatedContactId,
         expiresAt: now + duration * 60_000,
         attributes: req.Attributes ?? {},
         details: withoutUndefined({
@@ -137,25 +123,13 @@ export class ContactService {
           participantConfiguration: req.ParticipantConfiguration,
           disconnectOnCustomerExit: req.DisconnectOnCustomerExit,
         }),
-      };
-      const customer: ParticipantRecord = {
-        id: customerId,
-        instanceId: instance.id,
-        contactId,
-        role: 'CUSTOMER',
-        displayName: req.ParticipantDetails.DisplayName,
-        tokenDigest: token.digest,
-        createdAt: now,
-      };
-      await tx.contacts.insert(contact);
-      await tx.participants.insert(customer);
+        customer: {
+          id: customerId,
+          displayName: req.ParticipantDetails.DisplayName,
+          tokenDigest: token.digest,
+        },
+      });
       await chats.expireAt(tx, contact);
-      tx.onCommit(() =>
-        this.#d.log.info(
-          { contactId, instanceId: instance.id, channel: contact.channel, flowId: flow.id },
-          'contact started',
-        ),
-      );
       // The customer has joined; an InitialMessage is the chat's first message, from the customer.
       await items.append(tx, contact, { type: 'EVENT', contentType: contentTypes.joined, from: customer });
       if (req.InitialMessage) {
