@@ -51,7 +51,8 @@ Options (environment variable in brackets):
   --region REGION      the AWS Region this node serves (LOCALCONNECT_REGION, default us-east-1)
   --account-id ID      12-digit AWS account id (LOCALCONNECT_ACCOUNT_ID, default 000000000000)
   --quotas PROFILE     default | aws: Amazon Connect's default quotas (LOCALCONNECT_QUOTAS)
-  --quota NAME=VALUE   override one quota, e.g. StartChatContact=5/8 or activeChatsPerInstance=100
+  --quota NAME=VALUE   override one quota, e.g. StartChatContact=5/8, activeChatsPerInstance=100
+                       or activeCallsPerInstance=10
   --log-level LEVEL    fatal | error | warn | info | debug (LOCALCONNECT_LOG_LEVEL, default info)
   --log-format FORMAT  json | pretty: JSON lines or human ones on stderr (LOCALCONNECT_LOG_FORMAT;
                        default pretty when stderr is a terminal, json otherwise)

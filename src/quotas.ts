@@ -4,7 +4,7 @@
  * - `aws` applies Amazon Connect's default quotas, for teams testing how their app handles
  *   throttling (rates and bursts from the Amazon Connect service quotas page).
  * Single values can be overridden: `--quota StartChatContact=50/100` (rate/burst) or
- * `--quota activeChatsPerInstance=500`.
+ * `--quota activeChatsPerInstance=500` (or activeCallsPerInstance).
  */
 import { TokenBuckets, type RateLimit } from './aws/rate-limiter.ts';
 import type { Clock } from './ports/clock.ts';
@@ -14,6 +14,7 @@ export interface Quotas {
   api: Record<string, RateLimit>;
   apiDefault: RateLimit;
   activeChatsPerInstance: number;
+  activeCallsPerInstance: number;
 }
 
 export const QUOTA_PROFILES = {
@@ -21,10 +22,12 @@ export const QUOTA_PROFILES = {
     api: {},
     apiDefault: { rate: 20_000, burst: 20_000 },
     activeChatsPerInstance: 1_000_000,
+    activeCallsPerInstance: 1_000_000,
   }),
   aws: (): Quotas => ({
     api: {
       StartChatContact: { rate: 5, burst: 8 },
+      StartWebRTCContact: { rate: 5, burst: 8 },
       StartContactStreaming: { rate: 5, burst: 8 },
       StopContactStreaming: { rate: 5, burst: 8 },
       GetMetricData: { rate: 5, burst: 8 },
@@ -32,6 +35,8 @@ export const QUOTA_PROFILES = {
     },
     apiDefault: { rate: 2, burst: 5 },
     activeChatsPerInstance: 100,
+    // Amazon Connect's default quota of concurrent calls per instance.
+    activeCallsPerInstance: 10,
   }),
 };
 
@@ -45,6 +50,7 @@ export function buildQuotas(profile: QuotaProfile, overrides: string[]): Quotas 
     if (!m) throw new Error(`--quota ${o}: expected Name=N or Operation=rate/burst`);
     const [, name, a, b] = m;
     if (name === 'activeChatsPerInstance') quotas.activeChatsPerInstance = Number(a);
+    else if (name === 'activeCallsPerInstance') quotas.activeCallsPerInstance = Number(a);
     else if (name === 'default') quotas.apiDefault = { rate: Number(a), burst: Number(b ?? a) };
     else quotas.api[name] = { rate: Number(a), burst: Number(b ?? a) };
   }

@@ -27,6 +27,8 @@ import { ChatLifecycle } from '../domain/chat/chat-lifecycle.ts';
 import { ChatItems } from '../domain/chat/chat-items.ts';
 import { ContactLifecycle } from '../domain/contacts/contact-lifecycle.ts';
 import { InboundFlows } from '../domain/contacts/contact-lookups.ts';
+import { CALL_JOIN_WINDOW, MediaPlacementUrls, WebCalls } from '../domain/calls/web-calls.ts';
+import { CallLifecycle } from '../domain/calls/call-lifecycle.ts';
 import { DueRunner } from '../domain/due/due-runner.ts';
 import { nodeId } from '../node-id.ts';
 import { backfillDueWork } from '../domain/due/due-backfill.ts';
@@ -103,7 +105,7 @@ export async function buildDomain(
       log,
       bus,
       router,
-      channels: { CHAT: new ChatLifecycle(items, transcripts) },
+      channels: { CHAT: new ChatLifecycle(items, transcripts), VOICE: new CallLifecycle() },
     });
     const flows: FlowRunner = new FlowRunner({
       store,
@@ -133,6 +135,7 @@ export async function buildDomain(
         [FLOW_WAKE]: (item, owner) => flows.resumeDue(item, owner),
         [FLOW_INPUT]: (item, owner) => flows.resumeDue(item, owner),
         [CHAT_EXPIRY]: (item) => chats.expire(item),
+        [CALL_JOIN_WINDOW]: (item) => calls.joinWindowPassed(item),
         [OFFER_TIMEOUT]: (item, owner) => agents.offerTimedOut(item, owner),
         [QUEUE_DELAY]: (item, owner) => agents.queueDelayPassed(item, owner),
       },
@@ -153,6 +156,18 @@ export async function buildDomain(
       lifecycle,
       flows,
     });
+    const placement = new MediaPlacementUrls();
+    const calls = new WebCalls({
+      store,
+      clock,
+      ids,
+      instances,
+      inboundFlows,
+      lifecycle,
+      placement,
+      region: config.region,
+      limits: { activeCallsPerInstance: config.quotas.activeCallsPerInstance },
+    });
     const info = await bootstrap(config, { store, clock, ids, instances, resources, accessKeys, passwords });
     const agents = new AgentService({
       store,
@@ -172,14 +187,19 @@ export async function buildDomain(
     await backfillDueWork({ store, chats, flows, router, accountId: config.accountId });
     await agents.resetPresence();
     delivery.worker.start();
-    const connect = new ConnectProvider(contacts, new AdminProvider(store, instances, resources, passwords), {
-      store,
-      clock,
-      instances,
-      resources,
-      agents,
-      router,
-    });
+    const connect = new ConnectProvider(
+      contacts,
+      calls,
+      new AdminProvider(store, instances, resources, passwords),
+      {
+        store,
+        clock,
+        instances,
+        resources,
+        agents,
+        router,
+      },
+    );
     // Flows waiting on a timer or a customer's message go on, chats whose duration ran out end,
     // offers time out and queue delays pass, whichever node made them due, within a second of
     // their time by the node's clock.
@@ -189,7 +209,10 @@ export async function buildDomain(
     }, 1000);
     upkeep.unref();
     const node: DomainControl = {
-      setWebsocketBase: (base) => void (websocketBase = base),
+      setWebsocketBase: (base) => {
+        websocketBase = base;
+        placement.base = base;
+      },
       provisioned: () => markProvisioned(store),
       metrics: () => delivery.scrape(),
       close: async () => {

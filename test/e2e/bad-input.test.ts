@@ -830,11 +830,25 @@ const otherRows: Row[] = [
     message: /DELETE \/contact\/chat/,
   },
   {
-    name: 'StartWebRTCContact is not implemented',
-    request: (c) => ({ method: 'PUT', path: '/contact/webrtc', body: json(validChat(c)) }),
-    status: 501,
-    type: 'NotImplementedException',
-    message: /StartWebRTCContact/,
+    name: 'StartWebRTCContact without ParticipantDetails',
+    request: (c) => {
+      const { ParticipantDetails: _details, ...body } = validChat(c);
+      return { method: 'PUT', path: '/contact/webrtc', body: json(body) };
+    },
+    status: 400,
+    type: IPE,
+    message: missing('participantDetails'),
+  },
+  {
+    name: 'StartWebRTCContact with a Video capability the model does not have',
+    request: (c) => ({
+      method: 'PUT',
+      path: '/contact/webrtc',
+      body: json({ ...validChat(c), AllowedCapabilities: { Customer: { Video: 'RECEIVE' } } }),
+    }),
+    status: 400,
+    type: IPE,
+    message: /allowedCapabilities\.customer\.video/i,
   },
   {
     name: 'StartContactRecording is not implemented',

@@ -104,6 +104,12 @@ export class ChatService {
       async (tx) => {
         const caller = await this.#byParticipantToken(tx, participantToken);
         const { participant, contact } = caller;
+        if (contact.channel !== 'CHAT') {
+          // WEBRTC_CONNECTION (a new attendee for a web call's participant) comes with the media plane.
+          throw new ValidationException(
+            "This participant is in a web call: it joins the call's meeting with the ConnectionData StartWebRTCContact answered",
+          );
+        }
         if (input.ConnectParticipant && participant.role === 'CUSTOMER' && !contact.streams?.length) {
           // Amazon Connect marks a customer connected without a websocket only on a streaming chat.
           throw new ValidationException(

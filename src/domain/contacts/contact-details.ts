@@ -5,9 +5,11 @@
  * cast; the store hands back what it was given.
  */
 import type {
+  AllowedCapabilities,
   ChatMessage,
   DisconnectOnCustomerExitParticipantType,
   ParticipantConfiguration,
+  Reference,
   SegmentAttributeValue,
 } from '../../generated/connect/shapes.ts';
 import type { QueueRef, RecordingSettings, RunState } from '../flows/types.ts';
@@ -56,4 +58,19 @@ export interface ChatDetails {
   customerLeftAt?: number;
 }
 
-export type ContactDetails = RoutingDetails & ChatDetails;
+/** A web call's meeting: its id, and each participant's attendee in it. */
+export interface MeetingDetails {
+  meetingId: string;
+  /** By participant id: the attendee, and a digest of its JoinToken (never the token). */
+  attendees: Record<string, { attendeeId: string; joinTokenDigest: string }>;
+}
+
+/** What StartWebRTCContact starts a web call with. */
+export interface CallDetails {
+  description?: string;
+  references?: Record<string, Reference>;
+  allowedCapabilities?: AllowedCapabilities;
+  meeting?: MeetingDetails;
+}
+
+export type ContactDetails = RoutingDetails & ChatDetails & CallDetails;

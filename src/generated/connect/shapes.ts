@@ -126,6 +126,11 @@ export const AiUseCase = {
 } as const;
 export type AiUseCase = (typeof AiUseCase)[keyof typeof AiUseCase];
 
+export interface AllowedCapabilities {
+  Customer?: ParticipantCapabilities;
+  Agent?: ParticipantCapabilities;
+}
+
 export const AllowedUserAction = {
   "CALL": "CALL",
   "DISCARD": "DISCARD",
@@ -181,6 +186,18 @@ export const AttachedFileServiceQuotaExceededExceptionReason = {
 } as const;
 export type AttachedFileServiceQuotaExceededExceptionReason = (typeof AttachedFileServiceQuotaExceededExceptionReason)[keyof typeof AttachedFileServiceQuotaExceededExceptionReason];
 
+export interface AttachmentReference {
+  Name?: string;
+  Value?: string;
+  Status?: ReferenceStatus;
+  Arn?: string;
+}
+
+export interface Attendee {
+  AttendeeId?: string;
+  JoinToken?: string;
+}
+
 export interface AttributeCondition {
   Name?: string;
   Value?: string;
@@ -188,6 +205,10 @@ export interface AttributeCondition {
   Range?: Range;
   MatchCriteria?: MatchCriteria;
   ComparisonOperator?: string;
+}
+
+export interface AudioFeatures {
+  EchoReduction?: MeetingFeatureStatus;
 }
 
 export interface AudioQualityMetricsInfo {
@@ -247,6 +268,11 @@ export interface ChatStreamingConfiguration {
 
 export interface ConflictException {
   Message?: string;
+}
+
+export interface ConnectionData {
+  Attendee?: Attendee;
+  Meeting?: Meeting;
 }
 
 export interface Contact {
@@ -595,6 +621,11 @@ export interface CustomerVoiceActivity {
   GreetingEndTimestamp?: Date;
 }
 
+export interface DateReference {
+  Name?: string;
+  Value?: string;
+}
+
 export interface DeleteUserRequest {
   InstanceId: string;
   UserId: string;
@@ -749,9 +780,19 @@ export interface EmailAddressConfig {
   EmailAddressId: string;
 }
 
+export interface EmailMessageReference {
+  Name?: string;
+  Arn?: string;
+}
+
 export interface EmailRecipient {
   Address?: string;
   DisplayName?: string;
+}
+
+export interface EmailReference {
+  Name?: string;
+  Value?: string;
 }
 
 export interface EncryptionConfig {
@@ -1073,6 +1114,18 @@ export interface ListContactFlowsResponse {
   NextToken?: string;
 }
 
+export interface ListContactReferencesRequest {
+  InstanceId: string;
+  ContactId: string;
+  ReferenceTypes: ReferenceType[];
+  NextToken?: string;
+}
+
+export interface ListContactReferencesResponse {
+  ReferenceSummaryList?: ReferenceSummary[];
+  NextToken?: string;
+}
+
 export interface ListHoursOfOperationsRequest {
   InstanceId: string;
   NextToken?: string;
@@ -1175,11 +1228,36 @@ export interface MediaConcurrency {
   CrossChannelBehavior?: CrossChannelBehavior;
 }
 
+export interface MediaPlacement {
+  AudioHostUrl?: string;
+  AudioFallbackUrl?: string;
+  SignalingUrl?: string;
+  TurnControlUrl?: string;
+  EventIngestionUrl?: string;
+}
+
 export const MediaStreamType = {
   "AUDIO": "AUDIO",
   "VIDEO": "VIDEO",
 } as const;
 export type MediaStreamType = (typeof MediaStreamType)[keyof typeof MediaStreamType];
+
+export interface Meeting {
+  MediaRegion?: string;
+  MediaPlacement?: MediaPlacement;
+  MeetingFeatures?: MeetingFeaturesConfiguration;
+  MeetingId?: string;
+}
+
+export interface MeetingFeaturesConfiguration {
+  Audio?: AudioFeatures;
+}
+
+export const MeetingFeatureStatus = {
+  "AVAILABLE": "AVAILABLE",
+  "UNAVAILABLE": "UNAVAILABLE",
+} as const;
+export type MeetingFeatureStatus = (typeof MeetingFeatureStatus)[keyof typeof MeetingFeatureStatus];
 
 export interface NextContactEntry {
   Type?: NextContactType;
@@ -1194,6 +1272,11 @@ export const NextContactType = {
   "QUICK_CONNECT": "QUICK_CONNECT",
 } as const;
 export type NextContactType = (typeof NextContactType)[keyof typeof NextContactType];
+
+export interface NumberReference {
+  Name?: string;
+  Value?: string;
+}
 
 export interface OutboundCallerConfig {
   OutboundCallerIdName?: string;
@@ -1421,6 +1504,52 @@ export const RecordingStatus = {
 } as const;
 export type RecordingStatus = (typeof RecordingStatus)[keyof typeof RecordingStatus];
 
+export interface Reference {
+  Value?: string;
+  Type: ReferenceType;
+  Status?: ReferenceStatus;
+  Arn?: string;
+  StatusReason?: string;
+}
+
+export const ReferenceStatus = {
+  "AVAILABLE": "AVAILABLE",
+  "DELETED": "DELETED",
+  "APPROVED": "APPROVED",
+  "REJECTED": "REJECTED",
+  "PROCESSING": "PROCESSING",
+  "FAILED": "FAILED",
+} as const;
+export type ReferenceStatus = (typeof ReferenceStatus)[keyof typeof ReferenceStatus];
+
+export interface ReferenceSummary {
+  Url?: UrlReference;
+  Attachment?: AttachmentReference;
+  EmailMessage?: EmailMessageReference;
+  EmailMessageRedacted?: EmailMessageReference;
+  EmailMessagePlainText?: EmailMessageReference;
+  EmailMessagePlainTextRedacted?: EmailMessageReference;
+  String?: StringReference;
+  Number?: NumberReference;
+  Date?: DateReference;
+  Email?: EmailReference;
+}
+
+export const ReferenceType = {
+  "URL": "URL",
+  "ATTACHMENT": "ATTACHMENT",
+  "CONTACT_ANALYSIS": "CONTACT_ANALYSIS",
+  "NUMBER": "NUMBER",
+  "STRING": "STRING",
+  "DATE": "DATE",
+  "EMAIL": "EMAIL",
+  "EMAIL_MESSAGE": "EMAIL_MESSAGE",
+  "EMAIL_MESSAGE_PLAIN_TEXT": "EMAIL_MESSAGE_PLAIN_TEXT",
+  "EMAIL_MESSAGE_PLAIN_TEXT_REDACTED": "EMAIL_MESSAGE_PLAIN_TEXT_REDACTED",
+  "EMAIL_MESSAGE_REDACTED": "EMAIL_MESSAGE_REDACTED",
+} as const;
+export type ReferenceType = (typeof ReferenceType)[keyof typeof ReferenceType];
+
 export const RehydrationType = {
   "ENTIRE_PAST_SESSION": "ENTIRE_PAST_SESSION",
   "FROM_SEGMENT": "FROM_SEGMENT",
@@ -1601,6 +1730,25 @@ export interface StartContactStreamingResponse {
   StreamingId: string;
 }
 
+export interface StartWebRTCContactRequest {
+  Attributes?: Record<string, string>;
+  ClientToken?: string;
+  ContactFlowId: string;
+  InstanceId: string;
+  AllowedCapabilities?: AllowedCapabilities;
+  ParticipantDetails: ParticipantDetails;
+  RelatedContactId?: string;
+  References?: Record<string, Reference>;
+  Description?: string;
+}
+
+export interface StartWebRTCContactResponse {
+  ConnectionData?: ConnectionData;
+  ContactId?: string;
+  ParticipantId?: string;
+  ParticipantToken?: string;
+}
+
 export interface StateTransition {
   State?: ParticipantState;
   StateStartTimestamp?: Date;
@@ -1645,6 +1793,11 @@ export const StorageType = {
   "KINESIS_FIREHOSE": "KINESIS_FIREHOSE",
 } as const;
 export type StorageType = (typeof StorageType)[keyof typeof StorageType];
+
+export interface StringReference {
+  Name?: string;
+  Value?: string;
+}
 
 export interface TaskTemplateInfoV2 {
   Arn?: string;
@@ -1708,6 +1861,11 @@ export interface UpdateUserRoutingProfileRequest {
   RoutingProfileId: string;
   UserId: string;
   InstanceId: string;
+}
+
+export interface UrlReference {
+  Name?: string;
+  Value?: string;
 }
 
 export interface User {

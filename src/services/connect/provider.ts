@@ -11,18 +11,23 @@
  * - StopContact on a contact that is not active answers ContactNotFoundException (410).
  * - StartContactStreaming: every item is streamed with MessageVisibility ALL; DescribeContact
  *   cannot show a contact's streams (the model's Contact has no member for them).
+ * - StartWebRTCContact answers with a meeting on this node, but until its media plane exists
+ *   no attendee can join it: the call's flow never starts, and the call ends (EXPIRED) five
+ *   minutes after it started.
  */
 import type { ConnectApi } from '../../generated/connect/api.ts';
 import type * as S from '../../generated/connect/shapes.ts';
 import type { RequestContext } from '../../aws/request-context.ts';
 import type { ContactRecord } from '../../ports/store.ts';
 import type { ContactService } from '../../domain/contacts/contact-service.ts';
+import type { WebCalls } from '../../domain/calls/web-calls.ts';
 import { AdminProvider, callerOf } from './admin-provider.ts';
 import { RoutingProvider, type RoutingProviderDeps } from './routing-provider.ts';
 import { StorageProvider } from './storage-provider.ts';
 
 export class ConnectProvider implements ConnectApi {
   readonly #contacts: ContactService;
+  readonly #calls: WebCalls;
   readonly #admin: AdminProvider;
   readonly #routing: RoutingProvider;
   readonly #storage: StorageProvider;
@@ -31,8 +36,9 @@ export class ConnectProvider implements ConnectApi {
    * `routing`: what the operations on live routing need (routing-provider.ts); the storage
    * config operations need a part of it.
    */
-  constructor(contacts: ContactService, admin: AdminProvider, routing: RoutingProviderDeps) {
+  constructor(contacts: ContactService, calls: WebCalls, admin: AdminProvider, routing: RoutingProviderDeps) {
     this.#contacts = contacts;
+    this.#calls = calls;
     this.#admin = admin;
     this.#routing = new RoutingProvider(routing);
     this.#storage = new StorageProvider(routing);
@@ -43,6 +49,20 @@ export class ConnectProvider implements ConnectApi {
     ctx: RequestContext,
   ): Promise<S.StartChatContactResponse> {
     return this.#contacts.startChat(callerOf(ctx), input);
+  }
+
+  startWebRTCContact(
+    input: S.StartWebRTCContactRequest,
+    ctx: RequestContext,
+  ): Promise<S.StartWebRTCContactResponse> {
+    return this.#calls.start(callerOf(ctx), input);
+  }
+
+  listContactReferences(
+    input: S.ListContactReferencesRequest,
+    ctx: RequestContext,
+  ): Promise<S.ListContactReferencesResponse> {
+    return this.#calls.listReferences(callerOf(ctx), input);
   }
 
   createParticipant(
@@ -200,6 +220,7 @@ function describeContactShape(c: ContactRecord): S.Contact {
     LastUpdateTimestamp: new Date(c.lastUpdateTimestamp),
     DisconnectTimestamp: c.disconnectTimestamp === undefined ? undefined : new Date(c.disconnectTimestamp),
     DisconnectReason: c.disconnectReason,
+    Description: d.description,
     CustomerId: d.customerId,
     SegmentAttributes: d.segmentAttributes,
     Attributes: c.attributes,

@@ -1,0 +1,175 @@
+/**
+ * StartWebRTCContact: a web or video call a customer's app joins with the Amazon Chime SDK. The
+ * contact (channel VOICE, initiated by WEBRTC_API) is written with its customer participant,
+ * the meeting it takes place in and the customer's attendee, whose JoinToken the store keeps
+ * only as a digest; ConnectionData points the SDK at this node's media placement.
+ *
+ * Until the media plane is built (issue 15's part 2) no attendee can join, so the flow, which
+ * runs once the customer's media is up, never starts; a call whose customer has not joined
+ * within CALL_JOIN_WINDOW_MS ends (EXPIRED), whichever node is alive then.
+ */
+import type { Clock } from '../../ports/clock.ts';
+import type { IdGenerator } from '../../ports/ids.ts';
+import type { DueItem, Store } from '../../ports/store.ts';
+import type {
+  ListContactReferencesRequest,
+  ListContactReferencesResponse,
+  StartWebRTCContactRequest,
+  StartWebRTCContactResponse,
+} from '../../generated/connect/shapes.ts';
+import { LimitExceededException } from '../../generated/connect/errors.ts';
+import { claimOnce } from '../idempotency.ts';
+import type { InstanceCaller, InstanceService } from '../instances/instance-service.ts';
+import { issueToken } from '../participant-token.ts';
+import { checkAttributes } from '../contacts/attributes.ts';
+import type { ContactLifecycle } from '../contacts/contact-lifecycle.ts';
+import { requireContact, type InboundFlows } from '../contacts/contact-lookups.ts';
+import { checkReferences, referenceSummaries } from '../contacts/references.ts';
+
+/** The per-instance counter of calls not yet ended (the concurrent-calls quota). */
+export const ACTIVE_CALLS = 'activeCalls';
+/** The due work that ends a call whose customer has not joined in time. */
+export const CALL_JOIN_WINDOW = 'call-join-window';
+/** A customer must join the meeting this soon after StartWebRTCContact, or the call ends. */
+export const CALL_JOIN_WINDOW_MS = 5 * 60_000;
+export const joinWindowId = (contactId: string) => `${CALL_JOIN_WINDOW}:${contactId}`;
+
+/**
+ * Where a meeting's media is: this node's addresses, as the Chime SDK reads them (shared
+ * spec webrtc-media.md §1), from the websocket base the node announces (ws://host:port).
+ */
+export class MediaPlacementUrls {
+  /** Set once the node listens. */
+  base = '';
+
+  signalingUrl(meetingId: string): string {
+    return `${this.base}/control/${meetingId}`;
+  }
+
+  /** Only tells the SDK that the meeting has audio: host:port. */
+  audioHostUrl(): string {
+    return new URL(this.base).host;
+  }
+
+  eventIngestionUrl(): string {
+    return `${this.base.replace(/^ws/, 'http')}/meetings/events`;
+  }
+}
+
+export interface WebCallsDeps {
+  store: Store;
+  clock: Clock;
+  ids: IdGenerator;
+  instances: InstanceService;
+  inboundFlows: InboundFlows;
+  lifecycle: ContactLifecycle;
+  placement: MediaPlacementUrls;
+  /** The Region meetings are reported in (MediaRegion). */
+  region: string;
+  limits: { activeCallsPerInstance: number };
+}
+
+export class WebCalls {
+  readonly #d: WebCallsDeps;
+
+  constructor(deps: WebCallsDeps) {
+    this.#d = deps;
+  }
+
+  async start(caller: InstanceCaller, req: StartWebRTCContactRequest): Promise<StartWebRTCContactResponse> {
+    if (req.Attributes) checkAttributes(req.Attributes);
+    if (req.References) checkReferences(req.References);
+    const { store, clock, ids, limits, placement } = this.#d;
+    return store.transaction(async (tx) => {
+      const instance = await this.#d.instances.require(tx, caller, req.InstanceId);
+      const flow = await this.#d.inboundFlows.require(tx, instance, req.ContactFlowId);
+      if (req.RelatedContactId) await requireContact(tx, instance, req.RelatedContactId);
+
+      const now = clock.now();
+      const contactId = ids.uuid();
+      const customerId = ids.uuid();
+      const meetingId = ids.uuid();
+      const attendeeId = ids.uuid();
+      const token = issueToken(ids, customerId);
+      const join = issueToken(ids, customerId);
+      const response: StartWebRTCContactResponse = {
+        ContactId: contactId,
+        ParticipantId: customerId,
+        ParticipantToken: token.token,
+        ConnectionData: {
+          Meeting: {
+            MeetingId: meetingId,
+            MediaRegion: this.#d.region,
+            MediaPlacement: {
+              SignalingUrl: placement.signalingUrl(meetingId),
+              AudioHostUrl: placement.audioHostUrl(),
+              EventIngestionUrl: placement.eventIngestionUrl(),
+            },
+            // Echo reduction loads its model from Amazon's CDN, which a local call may not reach.
+            MeetingFeatures: { Audio: { EchoReduction: 'UNAVAILABLE' } },
+          },
+          Attendee: { AttendeeId: attendeeId, JoinToken: join.token },
+        },
+      };
+      // Claimed with this response; if anything below refuses the call, the claim rolls back with it.
+      const first = await claimOnce(tx, `StartWebRTCContact/${instance.id}`, req, response, now);
+      if (first) return first;
+      if (
+        (await tx.counters.add(instance.id, ACTIVE_CALLS, 1, limits.activeCallsPerInstance)) === undefined
+      ) {
+        throw new LimitExceededException(
+          `The instance has reached its quota of ${limits.activeCallsPerInstance} concurrent calls`,
+        );
+      }
+      await this.#d.lifecycle.start(tx, instance, {
+        id: contactId,
+        channel: 'VOICE',
+        initiationMethod: 'WEBRTC_API',
+        flowId: flow.id,
+        relatedContactId: req.RelatedContactId,
+        attributes: req.Attributes ?? {},
+        details: {
+          ...(req.Description !== undefined && { description: req.Description }),
+          ...(req.References && { references: req.References }),
+          ...(req.AllowedCapabilities && { allowedCapabilities: req.AllowedCapabilities }),
+          meeting: { meetingId, attendees: { [customerId]: { attendeeId, joinTokenDigest: join.digest } } },
+        },
+        customer: {
+          id: customerId,
+          displayName: req.ParticipantDetails.DisplayName,
+          tokenDigest: token.digest,
+        },
+      });
+      await tx.due.schedule({
+        id: joinWindowId(contactId),
+        kind: CALL_JOIN_WINDOW,
+        dueAt: now + CALL_JOIN_WINDOW_MS,
+        payload: { instanceId: instance.id, contactId },
+      });
+      return response;
+    });
+  }
+
+  /** Ends a call of a due join-window item whose customer has not joined (EXPIRED). */
+  async joinWindowPassed(item: DueItem): Promise<void> {
+    const { instanceId, contactId } = item.payload as { instanceId: string; contactId: string };
+    await this.#d.store.transaction(async (tx) => {
+      const contact = await tx.contacts.get(instanceId, contactId);
+      if (contact?.state !== 'ACTIVE') return;
+      await this.#d.lifecycle.end(tx, contact, 'EXPIRED');
+    });
+  }
+
+  async listReferences(
+    caller: InstanceCaller,
+    req: ListContactReferencesRequest,
+  ): Promise<ListContactReferencesResponse> {
+    return this.#d.store.transaction(async (tx) => {
+      const instance = await this.#d.instances.require(tx, caller, req.InstanceId);
+      const contact = await requireContact(tx, instance, req.ContactId);
+      return {
+        ReferenceSummaryList: referenceSummaries(contact.details.references ?? {}, req.ReferenceTypes),
+      };
+    });
+  }
+}
