@@ -20,7 +20,10 @@ import {
   ConnectParticipantClient,
   CreateParticipantConnectionCommand,
 } from '@aws-sdk/client-connectparticipant';
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
 import { startTestNode, type TestNode } from '../support/node.ts';
+import { awsCliWith } from '../support/tools.ts';
 import { ManualClock } from '../../src/ports/clock.ts';
 
 const call = (node: TestNode, extra: Partial<StartWebRTCContactCommandInput> = {}) =>
@@ -205,6 +208,49 @@ describe('StartWebRTCContact', () => {
     await node
       .connect()
       .send(new StopContactCommand({ InstanceId: node.instanceId, ContactId: out.ContactId }));
+  });
+});
+
+const SEED = ['connect', 'start-web-rtc-contact'];
+const cli = awsCliWith(SEED);
+
+describe('the AWS CLI', { skip: cli ? false : 'no AWS CLI here has start-web-rtc-contact' }, () => {
+  test("the issue's seed command runs verbatim and prints the call's ConnectionData", async () => {
+    const node = await startTestNode();
+    try {
+      const run = (clientToken: string) =>
+        promisify(execFile)(
+          cli!,
+          [
+            ...SEED,
+            ...['--endpoint-url', node.url, '--instance-id', node.instanceId],
+            ...['--contact-flow-id', node.flowId, '--participant-details', 'DisplayName=Jane'],
+            ...['--allowed-capabilities', 'Customer={Video=SEND},Agent={Video=SEND}'],
+            ...[
+              '--references',
+              'order={Value=https://shop.example/o/42,Type=URL}',
+              '--description',
+              'Video support',
+            ],
+            ...['--attributes', 'plan=gold', '--client-token', clientToken],
+          ],
+          { env: { ...process.env, ...node.awsEnv }, timeout: 60_000 },
+        ).then(({ stdout }) => JSON.parse(stdout));
+      const out = await run('5b9e0c8a-5d1e-4a41-9b53-4d6f0c1e2a77');
+      assert.match(out.ContactId, /^[0-9a-f-]{36}$/);
+      assert.match(
+        out.ConnectionData.Meeting.MediaPlacement.SignalingUrl,
+        /^ws:\/\/127\.0\.0\.1:\d+\/control\//,
+      );
+      assert.match(out.ConnectionData.Attendee.JoinToken, /^[A-Za-z0-9_-]+$/);
+      assert.equal((await run('5b9e0c8a-5d1e-4a41-9b53-4d6f0c1e2a77')).ContactId, out.ContactId, 'a repeat');
+      const { Contact } = await node
+        .connect()
+        .send(new DescribeContactCommand({ InstanceId: node.instanceId, ContactId: out.ContactId }));
+      assert.equal(Contact!.Description, 'Video support');
+    } finally {
+      await node.close();
+    }
   });
 });
 

@@ -24,6 +24,21 @@ const checks: Record<string, () => boolean> = {
   boto3: () => probe(PYTHON, ['-c', 'import boto3']),
 };
 
+/**
+ * An AWS CLI that has the command (`['connect', 'start-web-rtc-contact']`), or undefined.
+ * Debian's CLI v2 (2.9) predates some operations and .ci/run has no newer CLI to install, so a
+ * test that needs one skips, loudly, where no such CLI is on the machine (under CI too).
+ */
+export function awsCliWith(command: string[]): string | undefined {
+  for (const cli of [AWS_CLI, 'aws']) {
+    if (probe(cli, [...command, '--generate-cli-skeleton'])) return cli;
+  }
+  process.stderr.write(
+    `\n*** SKIPPED: no AWS CLI here has \`aws ${command.join(' ')}\` (Debian's 2.9 predates it; .ci/run cannot install a newer one) ***\n`,
+  );
+  return undefined;
+}
+
 const cache = new Map<string, boolean>();
 
 /**
