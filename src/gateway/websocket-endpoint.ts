@@ -19,19 +19,29 @@ export interface EndpointLog {
   debug(obj: object, msg: string): void;
 }
 
+/** A refusal the client must see as a close of an opened socket (the Chime SDK retries an HTTP one). */
+export interface CloseRefusal {
+  closeCode: number;
+  reason: string;
+}
+
 export interface EndpointOptions<Caller extends object> {
   server: Server;
+  /** The path, or (ending in /) the prefix of the paths, the endpoint answers. */
   path: string;
+  /** The subprotocol the server selects when the client offers it (browsers fail the handshake otherwise). */
+  protocol?: string;
   /** Names the endpoint in logs. */
   name: string;
   /** The largest frame (or reassembled message) a client may send. */
   maxPayload: number;
   log: EndpointLog;
   /**
-   * Who is opening the socket, or the HTTP status line to refuse them with. Nothing here may
-   * log the request's URL or cookies: they hold the credentials.
+   * Who is opening the socket, or the HTTP status line to refuse them with, or the close code
+   * to open and at once close it with. Nothing here may log the request's URL, cookies or
+   * subprotocols: they hold the credentials.
    */
-  authenticate(req: IncomingMessage, url: URL): Promise<Caller | string>;
+  authenticate(req: IncomingMessage, url: URL): Promise<Caller | string | CloseRefusal>;
   serve(ws: WebSocket, caller: Caller): void;
 }
 
@@ -40,7 +50,7 @@ export interface WebSocketEndpoint {
    * Sends on an open socket; a socket that does not keep up is dropped instead. Returns whether
    * the data was sent.
    */
-  send(ws: WebSocket, data: string): boolean;
+  send(ws: WebSocket, data: string | Uint8Array): boolean;
   /** Closes every socket (before the HTTP server closes: it waits for upgraded sockets too). */
   close(): void;
 }
@@ -52,7 +62,17 @@ export function refuse(socket: Duplex, status: string): void {
 export function attachWebSocketEndpoint<Caller extends object>(
   o: EndpointOptions<Caller>,
 ): WebSocketEndpoint {
-  const wss = new WebSocketServer({ noServer: true, maxPayload: o.maxPayload });
+  const wss = new WebSocketServer({
+    noServer: true,
+    maxPayload: o.maxPayload,
+    ...(o.protocol && {
+      handleProtocols: (offered: Set<string>) => (offered.has(o.protocol!) ? o.protocol! : false),
+    }),
+  });
+  const ours = (pathname: string) =>
+    o.path.endsWith('/')
+      ? pathname.startsWith(o.path) && pathname.length > o.path.length
+      : pathname === o.path;
   const alive = new WeakSet<WebSocket>();
   // What a peer did wrong, never the request line or headers (they carry tokens).
   const rejected = (err: Error & { code?: string }) =>
@@ -60,7 +80,7 @@ export function attachWebSocketEndpoint<Caller extends object>(
 
   const onUpgrade = (req: IncomingMessage, socket: Duplex, head: Buffer) => {
     const url = new URL(req.url ?? '/', 'http://localhost');
-    if (url.pathname !== o.path) return; // another endpoint's path
+    if (!ours(url.pathname)) return; // another endpoint's path
     // The raw socket can fail (a reset, bytes after the request) while the caller is looked up.
     socket.on('error', rejected);
     o.authenticate(req, url).then(
@@ -70,7 +90,8 @@ export function attachWebSocketEndpoint<Caller extends object>(
           alive.add(ws);
           ws.on('error', rejected);
           ws.on('pong', () => alive.add(ws));
-          o.serve(ws, caller);
+          if ('closeCode' in caller) ws.close(caller.closeCode, caller.reason);
+          else o.serve(ws, caller);
         });
       },
       (err: unknown) => {
