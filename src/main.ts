@@ -17,6 +17,8 @@ import type { ChatService } from './domain/chat/chat-service.ts';
 import type { ParticipantProvider } from './services/participant/provider.ts';
 import { allowBrowsers, participantEdge } from './services/participant/edge.ts';
 import { attachChatGateway } from './gateway/chat-gateway.ts';
+import { attachSignalingGateway } from './media/signaling/signaling-gateway.ts';
+import type { WebCalls } from './domain/calls/web-calls.ts';
 import { createLogs } from './log.ts';
 import type { AgentService } from './domain/agents/agent-service.ts';
 import { agentEdge, AGENT_API } from './services/agent/edge.ts';
@@ -92,6 +94,7 @@ export async function startNode(config: Config, overrides: NodeOverrides = {}): 
   const provider = domain.proxy<ConnectProvider>('connect');
   const agents = domain.proxy<AgentService>('agents');
   const chats = domain.proxy<ChatService>('chats');
+  const calls = domain.proxy<WebCalls>('calls');
   const control = domain.proxy<DomainControl>('node');
   const origins = new OriginPolicy(config.publicOrigins);
   const rateLimits = new ApiRateLimits(config.quotas, clock);
@@ -132,10 +135,12 @@ export async function startNode(config: Config, overrides: NodeOverrides = {}): 
     log: app.log,
     origins,
   });
+  const signaling = attachSignalingGateway(app.server, calls, app.log, () => clock.now());
   // Sockets first: the HTTP server's close waits for every connection, upgraded ones too.
   app.addHook('preClose', async () => {
     gateway.close();
     agentGateway.close();
+    signaling.close();
   });
   app.addHook('onClose', async () => {
     closing = true;

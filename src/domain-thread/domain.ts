@@ -52,6 +52,7 @@ export interface DomainTargets {
   participant: ParticipantProvider;
   agents: AgentService;
   chats: ChatService;
+  calls: WebCalls;
   node: DomainControl;
 }
 
@@ -228,7 +229,7 @@ export async function buildDomain(
     return {
       info,
       accessKeys: keys,
-      targets: { connect, participant: new ParticipantProvider(chats), agents, chats, node },
+      targets: { connect, participant: new ParticipantProvider(chats), agents, chats, calls, node },
     };
   } catch (err) {
     await delivery.close();

@@ -9,7 +9,11 @@ import { connect, type Socket } from 'node:net';
 import { randomBytes } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import { WebSocket } from 'ws';
-import { DescribeInstanceCommand, StartChatContactCommand } from '@aws-sdk/client-connect';
+import {
+  DescribeInstanceCommand,
+  StartChatContactCommand,
+  StartWebRTCContactCommand,
+} from '@aws-sdk/client-connect';
 import {
   ConnectParticipantClient,
   CreateParticipantConnectionCommand,
@@ -49,8 +53,24 @@ async function chatUrl(): Promise<string> {
 
 interface Endpoint {
   name: string;
-  /** Path and query, and headers, of an authenticated upgrade. */
+  /** Path and query, and headers, of an authenticated upgrade (a subprotocol among them). */
   target(): Promise<{ path: string; headers: Record<string, string> }>;
+}
+
+/** A new web call's signaling URL (with the query the Chime SDK adds) and its JoinToken. */
+async function signalingTarget(): Promise<{ path: string; headers: Record<string, string> }> {
+  const call = await node.connect().send(
+    new StartWebRTCContactCommand({
+      InstanceId: node.instanceId,
+      ContactFlowId: node.flowId,
+      ParticipantDetails: { DisplayName: 'Jane' },
+    }),
+  );
+  const url = new URL(call.ConnectionData!.Meeting!.MediaPlacement!.SignalingUrl!);
+  return {
+    path: `${url.pathname}?X-Chime-Control-Protocol-Version=3&X-Amzn-Chime-Send-Close-On-Error=1`,
+    headers: { 'sec-websocket-protocol': `_aws_wt_session, ${call.ConnectionData!.Attendee!.JoinToken}` },
+  };
 }
 
 const endpoints: Endpoint[] = [
@@ -68,6 +88,7 @@ const endpoints: Endpoint[] = [
       headers: { cookie: agent.cookie, origin: node.url },
     }),
   },
+  { name: 'meeting signaling', target: signalingTarget },
 ];
 
 /** A frame as the bytes on the wire; `key`: the mask (random unless given). */
@@ -205,8 +226,12 @@ async function assertServing(): Promise<void> {
   // The process guard keeps the node up through an error nothing handled; none is expected here.
   assert.doesNotMatch(node.stderr(), /reached the top of the process/);
   for (const e of endpoints) {
-    const { path, headers } = await e.target();
-    const ws = new WebSocket(`${node.url.replace(/^http/, 'ws')}${path}`, { headers });
+    const {
+      path,
+      headers: { 'sec-websocket-protocol': offered, ...headers },
+    } = await e.target();
+    const protocols = offered?.split(',').map((p) => p.trim()) ?? [];
+    const ws = new WebSocket(`${node.url.replace(/^http/, 'ws')}${path}`, protocols, { headers });
     await new Promise<void>((resolve, reject) => {
       ws.once('open', () => resolve());
       ws.once('error', reject);

@@ -20,7 +20,7 @@ import type {
 import { LimitExceededException } from '../../generated/connect/errors.ts';
 import { claimOnce } from '../idempotency.ts';
 import type { InstanceCaller, InstanceService } from '../instances/instance-service.ts';
-import { issueToken } from '../participant-token.ts';
+import { issueToken, tokenMatches, tokenParticipantId } from '../participant-token.ts';
 import { checkAttributes } from '../contacts/attributes.ts';
 import type { ContactLifecycle } from '../contacts/contact-lifecycle.ts';
 import { requireContact, type InboundFlows } from '../contacts/contact-lookups.ts';
@@ -54,6 +54,14 @@ export class MediaPlacementUrls {
   eventIngestionUrl(): string {
     return `${this.base.replace(/^ws/, 'http')}/meetings/events`;
   }
+}
+
+/** Who a signaling socket is: an attendee of a live call's meeting. */
+export interface MeetingAttendee {
+  meetingId: string;
+  attendeeId: string;
+  participantId: string;
+  contactId: string;
 }
 
 export interface WebCallsDeps {
@@ -157,6 +165,28 @@ export class WebCalls {
       const contact = await tx.contacts.get(instanceId, contactId);
       if (contact?.state !== 'ACTIVE') return;
       await this.#d.lifecycle.end(tx, contact, 'EXPIRED');
+    });
+  }
+
+  /**
+   * The attendee a JoinToken belongs to, in the meeting the signaling URL names, while its call
+   * is active; undefined for any other token.
+   */
+  async attendeeOf(meetingId: string, joinToken: string): Promise<MeetingAttendee | undefined> {
+    const participantId = tokenParticipantId(joinToken);
+    if (participantId === undefined) return undefined;
+    return this.#d.store.transaction(async (tx) => {
+      const participant = await tx.participants.get(participantId);
+      const contact = participant && (await tx.contacts.get(participant.instanceId, participant.contactId));
+      const meeting = contact?.state === 'ACTIVE' ? contact.details.meeting : undefined;
+      const attendee = meeting?.meetingId === meetingId ? meeting.attendees[participantId] : undefined;
+      if (
+        !attendee ||
+        participant?.leftAt !== undefined ||
+        !tokenMatches(joinToken, attendee.joinTokenDigest)
+      )
+        return undefined;
+      return { meetingId, attendeeId: attendee.attendeeId, participantId, contactId: contact!.id };
     });
   }
 

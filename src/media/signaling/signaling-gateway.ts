@@ -1,0 +1,93 @@
+/**
+ * The meetings' signaling sockets, at each meeting's SignalingUrl (/control/<MeetingId>), as the
+ * Chime SDK opens them (shared/spec/webrtc-media.md §§2–3): the JoinToken comes as the second
+ * of the subprotocols `_aws_wt_session, <token>`, and the server selects `_aws_wt_session`. A
+ * token that is not an attendee's of that meeting's live call gets an opened socket closed at
+ * once with 4403, which the SDK takes as final (an HTTP 403 would make it retry every 2 s).
+ *
+ * A session answers JOIN with JOIN_ACK and then INDEX (the other attendees' video sources:
+ * none yet), PING with PONG, and LEAVE with LEAVE_ACK. Media (SUBSCRIBE and the peer) come
+ * next; anything that is not a frame is ignored, as the SDK ignores what it does not know.
+ */
+import type { Server } from 'node:http';
+import type { WebSocket } from 'ws';
+import type { MeetingAttendee, WebCalls } from '../../domain/calls/web-calls.ts';
+import { attachWebSocketEndpoint, type EndpointLog } from '../../gateway/websocket-endpoint.ts';
+import { decodeFrame, encodeFrame, FrameType, type Frame, type ISdkSignalFrame } from './signal-frames.ts';
+
+export const SIGNALING_PATH = '/control/';
+/** The subprotocol the SDK offers before its JoinToken, and the one the server selects. */
+export const SESSION_PROTOCOL = '_aws_wt_session';
+/** An SDP offer with every candidate is a few KiB; nothing the SDK sends comes near this. */
+const MAX_FRAME_BYTES = 256 * 1024;
+/** The most video tiles a client is told to subscribe to. */
+const VIDEO_SUBSCRIPTION_LIMIT = 25;
+/** Closes the socket for a token that is not a live attendee's: the SDK stops, without retrying. */
+const CLOSE_NOT_AN_ATTENDEE = 4403;
+
+export interface SignalingGateway {
+  close(): void;
+}
+
+export function attachSignalingGateway(
+  server: Server,
+  calls: Pick<WebCalls, 'attendeeOf'>,
+  log: EndpointLog,
+  now: () => number,
+): SignalingGateway {
+  const send = (ws: WebSocket, frame: Omit<ISdkSignalFrame, 'timestampMs'>) =>
+    endpoint.send(ws, encodeFrame(frame, now()));
+
+  const serve = (ws: WebSocket, attendee: MeetingAttendee) => {
+    ws.on('message', (data: Buffer, isBinary: boolean) => {
+      const frame: Frame | undefined = decodeFrame(data, isBinary);
+      if (!frame) return;
+      switch (frame.type) {
+        case FrameType.JOIN:
+          // JOIN_ACK first: the SDK stops listening for it once INDEX has come.
+          send(ws, {
+            type: FrameType.JOIN_ACK,
+            joinack: { videoSubscriptionLimit: VIDEO_SUBSCRIPTION_LIMIT, wantsCompressedSdp: false },
+          });
+          send(ws, { type: FrameType.INDEX, index: { atCapacity: false, sources: [], numParticipants: 1 } });
+          break;
+        case FrameType.PING_PONG:
+          if (frame.pingPong?.type === 1)
+            send(ws, { type: FrameType.PING_PONG, pingPong: { type: 2, pingId: frame.pingPong.pingId } });
+          break;
+        case FrameType.LEAVE:
+          send(ws, { type: FrameType.LEAVE_ACK, leaveAck: {} });
+          break;
+        default:
+          log.debug(
+            { endpoint: 'signaling', type: frame.type, meetingId: attendee.meetingId },
+            'frame not handled yet',
+          );
+      }
+    });
+  };
+
+  const endpoint = attachWebSocketEndpoint<MeetingAttendee>({
+    server,
+    path: SIGNALING_PATH,
+    protocol: SESSION_PROTOCOL,
+    name: 'signaling',
+    maxPayload: MAX_FRAME_BYTES,
+    log,
+    authenticate: async (req, url) => {
+      let meetingId: string;
+      try {
+        meetingId = decodeURIComponent(url.pathname.slice(SIGNALING_PATH.length));
+      } catch {
+        return { closeCode: CLOSE_NOT_AN_ATTENDEE, reason: 'Not a meeting' };
+      }
+      const offered = (req.headers['sec-websocket-protocol'] ?? '').split(',').map((p) => p.trim());
+      const token = offered[0] === SESSION_PROTOCOL ? offered[1] : undefined;
+      const attendee = token ? await calls.attendeeOf(meetingId, token) : undefined;
+      return attendee ?? { closeCode: CLOSE_NOT_AN_ATTENDEE, reason: 'Not an attendee of this meeting' };
+    },
+    serve,
+  });
+
+  return { close: () => endpoint.close() };
+}

@@ -1,0 +1,129 @@
+/**
+ * A meeting's signaling socket as the Chime SDK opens it (shared/spec/webrtc-media.md §§2–3),
+ * with a `ws` client writing the SDK's frames (its own protobuf module): the JoinToken as a
+ * subprotocol, JOIN answered by JOIN_ACK then INDEX, PING by PONG, LEAVE by LEAVE_ACK, and a
+ * token that is not the meeting's live attendee's closed with 4403 after the upgrade.
+ */
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { once } from 'node:events';
+import WebSocket from 'ws';
+import signaling from 'amazon-chime-sdk-js/build/signalingprotocol/SignalingProtocol.js';
+import { StartWebRTCContactCommand, StopContactCommand } from '@aws-sdk/client-connect';
+import { startTestNode, type TestNode } from '../support/node.ts';
+import type { ISdkSignalFrame } from '../../src/media/signaling/signal-frames.ts';
+
+const { SdkSignalFrame } = signaling;
+const T = SdkSignalFrame.Type;
+/** What the SDK 3.32.0 appends to the SignalingUrl. */
+const SDK_QUERY =
+  '?X-Chime-Control-Protocol-Version=3&X-Amzn-Chime-Send-Close-On-Error=1&X-Amzn-Version=3.32.0&X-Amzn-User-Agent=chrome-156';
+
+/** A signaling client: sends frames as the SDK writes them, and keeps the server's, decoded. */
+class SignalingClient {
+  readonly ws: WebSocket;
+  readonly frames: any[] = [];
+  #waiters: (() => void)[] = [];
+  constructor(url: string, protocols: string[]) {
+    this.ws = new WebSocket(url + SDK_QUERY, protocols);
+    this.ws.on('message', (data: Buffer) => {
+      assert.equal(data[0], 0x05, 'every frame starts with 0x05');
+      this.frames.push(SdkSignalFrame.decode(data.subarray(1)));
+      for (const w of this.#waiters.splice(0)) w();
+    });
+  }
+  send(frame: Omit<ISdkSignalFrame, 'timestampMs'>): void {
+    const body = SdkSignalFrame.encode(SdkSignalFrame.create({ ...frame, timestampMs: Date.now() })).finish();
+    this.ws.send(Buffer.concat([Buffer.from([0x05]), body]));
+  }
+  async next(type: number): Promise<any> {
+    for (;;) {
+      const i = this.frames.findIndex((f) => f.type === type);
+      if (i >= 0) return this.frames.splice(0, i + 1).at(-1);
+      await new Promise<void>((resolve, reject) => {
+        this.#waiters.push(resolve);
+        setTimeout(
+          () => reject(new Error(`no frame of type ${type}; got ${JSON.stringify(this.frames)}`)),
+          3000,
+        ).unref();
+      });
+    }
+  }
+}
+
+describe('signaling', () => {
+  let node: TestNode;
+  const start = () =>
+    node.connect().send(
+      new StartWebRTCContactCommand({
+        InstanceId: node.instanceId,
+        ContactFlowId: node.flowId,
+        ParticipantDetails: { DisplayName: 'Jane' },
+      }),
+    );
+  before(async () => {
+    node = await startTestNode();
+  });
+  after(() => node.close());
+
+  test('the attendee joins with its token as a subprotocol: JOIN_ACK then INDEX, PONG for PING, LEAVE_ACK for LEAVE', async () => {
+    const call = await start();
+    const { Meeting, Attendee } = call.ConnectionData!;
+    const client = new SignalingClient(Meeting!.MediaPlacement!.SignalingUrl!, [
+      '_aws_wt_session',
+      Attendee!.JoinToken!,
+    ]);
+    await once(client.ws, 'open');
+    assert.equal(client.ws.protocol, '_aws_wt_session');
+
+    client.send({
+      type: T.JOIN,
+      join: { protocolVersion: 2, flags: 2, audioSessionId: 99, wantsCompressedSdp: true },
+    });
+    const ack = await client.next(T.JOIN_ACK);
+    assert.equal(ack.joinack.wantsCompressedSdp, false, 'plain SDP');
+    assert.equal(ack.joinack.videoSubscriptionLimit, 25);
+    assert.ok(Math.abs(Number(ack.timestampMs) - Date.now()) < 5000, 'stamped with the time');
+    const index = await client.next(T.INDEX);
+    assert.deepEqual(index.index.sources, []);
+    assert.equal(client.frames.length, 0, 'INDEX right after JOIN_ACK');
+
+    // What is not a frame is ignored; the session goes on.
+    client.ws.send('{"not":"a frame"}');
+    client.ws.send(Buffer.from([0x05, 0xff, 0xff, 0xff]));
+    client.send({ type: T.PING_PONG, pingPong: { type: 1, pingId: 7 } });
+    const pong = await client.next(T.PING_PONG);
+    assert.deepEqual([pong.pingPong.type, pong.pingPong.pingId], [2, 7]);
+
+    client.send({ type: T.LEAVE, leave: {} });
+    await client.next(T.LEAVE_ACK);
+    client.ws.close();
+    await node
+      .connect()
+      .send(new StopContactCommand({ InstanceId: node.instanceId, ContactId: call.ContactId }));
+  });
+
+  test("a token that is not the meeting's live attendee's opens a socket that closes at once with 4403", async () => {
+    const [one, two] = [await start(), await start()];
+    const url = (c: typeof one) => c.ConnectionData!.Meeting!.MediaPlacement!.SignalingUrl!;
+    const token = (c: typeof one) => c.ConnectionData!.Attendee!.JoinToken!;
+    const closesWith4403 = async (what: string, target: string, protocols: string[]) => {
+      const ws = new WebSocket(target + SDK_QUERY, protocols);
+      ws.on('error', () => {});
+      const [code] = await once(ws, 'close');
+      assert.equal(code, 4403, what);
+    };
+    await closesWith4403('another meeting', url(one), ['_aws_wt_session', token(two)]);
+    await closesWith4403('a forged token', url(one), ['_aws_wt_session', `${token(one).slice(0, -4)}AAAA`]);
+    await closesWith4403('no token', url(one), ['_aws_wt_session']);
+    await closesWith4403('no subprotocol', url(one), []);
+    await closesWith4403('a meeting that is not one', `${url(one)}%zz`, ['_aws_wt_session', token(one)]);
+    await node
+      .connect()
+      .send(new StopContactCommand({ InstanceId: node.instanceId, ContactId: one.ContactId }));
+    await closesWith4403('an ended call', url(one), ['_aws_wt_session', token(one)]);
+    await node
+      .connect()
+      .send(new StopContactCommand({ InstanceId: node.instanceId, ContactId: two.ContactId }));
+  });
+});
