@@ -135,7 +135,7 @@ export async function startNode(config: Config, overrides: NodeOverrides = {}): 
     log: app.log,
     origins,
   });
-  const signaling = attachSignalingGateway(app.server, calls, app.log, () => clock.now());
+  const signaling = attachSignalingGateway(app.server, calls, bus, app.log, () => clock.now());
   // Sockets first: the HTTP server's close waits for every connection, upgraded ones too.
   app.addHook('preClose', async () => {
     gateway.close();

@@ -106,7 +106,7 @@ export async function buildDomain(
       log,
       bus,
       router,
-      channels: { CHAT: new ChatLifecycle(items, transcripts), VOICE: new CallLifecycle() },
+      channels: { CHAT: new ChatLifecycle(items, transcripts), VOICE: new CallLifecycle(bus) },
     });
     const flows: FlowRunner = new FlowRunner({
       store,

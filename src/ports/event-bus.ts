@@ -20,4 +20,6 @@ export const topics = {
   agent: (instanceId: string, userId: string) => `agent.${instanceId}.${userId}`,
   /** Contacts or agents of an instance's queues changed: no payload. */
   queues: (instanceId: string) => `queues.${instanceId}`,
+  /** A web call's meeting changed: MeetingEvent (media/signaling). */
+  meeting: (meetingId: string) => `meeting.${meetingId}`,
 };

@@ -1,8 +1,9 @@
 /**
  * A meeting's signaling socket as the Chime SDK opens it (shared/spec/webrtc-media.md §§2–3),
  * with a `ws` client writing the SDK's frames (its own protobuf module): the JoinToken as a
- * subprotocol, JOIN answered by JOIN_ACK then INDEX, PING by PONG, LEAVE by LEAVE_ACK, and a
- * token that is not the meeting's live attendee's closed with 4403 after the upgrade.
+ * subprotocol, JOIN answered by JOIN_ACK then INDEX, PING by PONG, LEAVE by LEAVE_ACK, a
+ * session told the meeting ended (AUDIO_STATUS 410) when the call ends, and a token that is
+ * not the meeting's live attendee's closed with 4403 after the upgrade.
  */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -101,6 +102,26 @@ describe('signaling', () => {
     await node
       .connect()
       .send(new StopContactCommand({ InstanceId: node.instanceId, ContactId: call.ContactId }));
+  });
+
+  test('when the call ends (StopContact), its sessions are told the meeting ended (AUDIO_STATUS 410) and closed', async () => {
+    const call = await start();
+    const { Meeting, Attendee } = call.ConnectionData!;
+    const client = new SignalingClient(Meeting!.MediaPlacement!.SignalingUrl!, [
+      '_aws_wt_session',
+      Attendee!.JoinToken!,
+    ]);
+    await once(client.ws, 'open');
+    client.send({ type: T.JOIN, join: { protocolVersion: 2 } });
+    await client.next(T.INDEX);
+    const closed = once(client.ws, 'close');
+    await node
+      .connect()
+      .send(new StopContactCommand({ InstanceId: node.instanceId, ContactId: call.ContactId }));
+    const status = await client.next(T.AUDIO_STATUS);
+    assert.equal(status.audioStatus.audioStatus, 410);
+    const [code] = await closed;
+    assert.equal(code, 4410);
   });
 
   test("a token that is not the meeting's live attendee's opens a socket that closes at once with 4403", async () => {

@@ -8,9 +8,12 @@
  * A session answers JOIN with JOIN_ACK and then INDEX (the other attendees' video sources:
  * none yet), PING with PONG, and LEAVE with LEAVE_ACK. Media (SUBSCRIBE and the peer) come
  * next; anything that is not a frame is ignored, as the SDK ignores what it does not know.
+ * When the call ends (topics.meeting), each session is sent AUDIO_STATUS 410, which the SDK
+ * takes as MeetingEnded, and closed.
  */
 import type { Server } from 'node:http';
 import type { WebSocket } from 'ws';
+import { topics, type EventBus } from '../../ports/event-bus.ts';
 import type { MeetingAttendee, WebCalls } from '../../domain/calls/web-calls.ts';
 import { attachWebSocketEndpoint, type EndpointLog } from '../../gateway/websocket-endpoint.ts';
 import { decodeFrame, encodeFrame, FrameType, type Frame, type ISdkSignalFrame } from './signal-frames.ts';
@@ -24,6 +27,15 @@ const MAX_FRAME_BYTES = 256 * 1024;
 const VIDEO_SUBSCRIPTION_LIMIT = 25;
 /** Closes the socket for a token that is not a live attendee's: the SDK stops, without retrying. */
 const CLOSE_NOT_AN_ATTENDEE = 4403;
+/** AUDIO_STATUS of a meeting that has ended, and the close that follows it. */
+const MEETING_ENDED = 410;
+const CLOSE_MEETING_ENDED = 4410;
+
+interface Session {
+  attendee: MeetingAttendee;
+  /** To check the attendee again once the session listens for the meeting's end. */
+  joinToken: string;
+}
 
 export interface SignalingGateway {
   close(): void;
@@ -32,13 +44,28 @@ export interface SignalingGateway {
 export function attachSignalingGateway(
   server: Server,
   calls: Pick<WebCalls, 'attendeeOf'>,
+  bus: EventBus,
   log: EndpointLog,
   now: () => number,
 ): SignalingGateway {
   const send = (ws: WebSocket, frame: Omit<ISdkSignalFrame, 'timestampMs'>) =>
     endpoint.send(ws, encodeFrame(frame, now()));
 
-  const serve = (ws: WebSocket, attendee: MeetingAttendee) => {
+  const serve = (ws: WebSocket, { attendee, joinToken }: Session) => {
+    const ended = () => {
+      send(ws, { type: FrameType.AUDIO_STATUS, audioStatus: { audioStatus: MEETING_ENDED } });
+      setImmediate(() => ws.close(CLOSE_MEETING_ENDED, 'Meeting ended'));
+    };
+    // Listening first, then asking again: a call that ended in between is seen either way.
+    const unsubscribe = bus.subscribe(topics.meeting(attendee.meetingId), ended);
+    ws.on('close', unsubscribe);
+    calls.attendeeOf(attendee.meetingId, joinToken).then(
+      (still) => void (still || ended()),
+      (err: unknown) => {
+        log.warn({ endpoint: 'signaling', err }, 'could not check a signaling socket again');
+        ws.close(4500, 'Could not check the attendee');
+      },
+    );
     ws.on('message', (data: Buffer, isBinary: boolean) => {
       const frame: Frame | undefined = decodeFrame(data, isBinary);
       if (!frame) return;
@@ -67,7 +94,7 @@ export function attachSignalingGateway(
     });
   };
 
-  const endpoint = attachWebSocketEndpoint<MeetingAttendee>({
+  const endpoint = attachWebSocketEndpoint<Session>({
     server,
     path: SIGNALING_PATH,
     protocol: SESSION_PROTOCOL,
@@ -84,7 +111,9 @@ export function attachSignalingGateway(
       const offered = (req.headers['sec-websocket-protocol'] ?? '').split(',').map((p) => p.trim());
       const token = offered[0] === SESSION_PROTOCOL ? offered[1] : undefined;
       const attendee = token ? await calls.attendeeOf(meetingId, token) : undefined;
-      return attendee ?? { closeCode: CLOSE_NOT_AN_ATTENDEE, reason: 'Not an attendee of this meeting' };
+      if (!attendee || !token)
+        return { closeCode: CLOSE_NOT_AN_ATTENDEE, reason: 'Not an attendee of this meeting' };
+      return { attendee, joinToken: token };
     },
     serve,
   });
