@@ -62,12 +62,8 @@ describe('signaling', () => {
         ParticipantDetails: { DisplayName: 'Jane' },
       }),
     );
-  before(async () => {
-    node = await startTestNode();
-  });
-  after(() => node.close());
-
-  test('the attendee joins with its token as a subprotocol: JOIN_ACK then INDEX, PONG for PING, LEAVE_ACK for LEAVE', async () => {
+  /** A new call, and its customer's signaling socket, open, as the SDK opens it. */
+  const openSession = async () => {
     const call = await start();
     const { Meeting, Attendee } = call.ConnectionData!;
     const client = new SignalingClient(Meeting!.MediaPlacement!.SignalingUrl!, [
@@ -75,6 +71,15 @@ describe('signaling', () => {
       Attendee!.JoinToken!,
     ]);
     await once(client.ws, 'open');
+    return { call, client };
+  };
+  before(async () => {
+    node = await startTestNode();
+  });
+  after(() => node.close());
+
+  test('the attendee joins with its token as a subprotocol: JOIN_ACK then INDEX, PONG for PING, LEAVE_ACK for LEAVE', async () => {
+    const { call, client } = await openSession();
     assert.equal(client.ws.protocol, '_aws_wt_session');
 
     client.send({
@@ -105,13 +110,7 @@ describe('signaling', () => {
   });
 
   test('when the call ends (StopContact), its sessions are told the meeting ended (AUDIO_STATUS 410) and closed', async () => {
-    const call = await start();
-    const { Meeting, Attendee } = call.ConnectionData!;
-    const client = new SignalingClient(Meeting!.MediaPlacement!.SignalingUrl!, [
-      '_aws_wt_session',
-      Attendee!.JoinToken!,
-    ]);
-    await once(client.ws, 'open');
+    const { call, client } = await openSession();
     client.send({ type: T.JOIN, join: { protocolVersion: 2 } });
     await client.next(T.INDEX);
     const closed = once(client.ws, 'close');
