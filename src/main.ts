@@ -18,6 +18,7 @@ import type { ParticipantProvider } from './services/participant/provider.ts';
 import { allowBrowsers, participantEdge } from './services/participant/edge.ts';
 import { attachChatGateway } from './gateway/chat-gateway.ts';
 import { attachSignalingGateway } from './media/signaling/signaling-gateway.ts';
+import { eventIngestion } from './media/event-ingestion.ts';
 import type { WebCalls } from './domain/calls/web-calls.ts';
 import { createLogs } from './log.ts';
 import type { AgentService } from './domain/agents/agent-service.ts';
@@ -110,6 +111,7 @@ export async function startNode(config: Config, overrides: NodeOverrides = {}): 
     plugins: [
       { prefix: AGENT_API, plugin: agentEdge(agents, origins) },
       { prefix: '/', plugin: metricsEndpoint(metricsToken(config), () => control.metrics()) },
+      { prefix: '/', plugin: eventIngestion(calls) },
       {
         prefix: '/',
         plugin: webPages({

@@ -2,8 +2,9 @@
  * A meeting's signaling socket as the Chime SDK opens it (shared/spec/webrtc-media.md §§2–3),
  * with a `ws` client writing the SDK's frames (its own protobuf module): the JoinToken as a
  * subprotocol, JOIN answered by JOIN_ACK then INDEX, PING by PONG, LEAVE by LEAVE_ACK, a
- * session told the meeting ended (AUDIO_STATUS 410) when the call ends, and a token that is
- * not the meeting's live attendee's closed with 4403 after the upgrade.
+ * session told the meeting ended (AUDIO_STATUS 410) when the call ends, a token that is not
+ * the meeting's live attendee's closed with 4403 after the upgrade; and the meeting's event
+ * ingestion, for its attendee only.
  */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -145,5 +146,56 @@ describe('signaling', () => {
     await node
       .connect()
       .send(new StopContactCommand({ InstanceId: node.instanceId, ContactId: two.ContactId }));
+  });
+
+  test("the meeting's events are taken from its attendee (bearer or beacon), from any page, and from nobody else", async () => {
+    const call = await start();
+    const ingestion = call.ConnectionData!.Meeting!.MediaPlacement!.EventIngestionUrl!;
+    const token = call.ConnectionData!.Attendee!.JoinToken!;
+    const batch = JSON.stringify({
+      metadata: { meetingId: call.ConnectionData!.Meeting!.MeetingId },
+      events: [],
+    });
+    const post = (init: { auth?: string; beacon?: boolean; body?: string }) =>
+      fetch(init.beacon ? `${ingestion}?beacon=1` : ingestion, {
+        method: 'POST',
+        headers: {
+          'content-type': 'text/plain;charset=UTF-8',
+          origin: 'http://shop.example',
+          ...(init.auth && { authorization: init.auth }),
+        },
+        body: init.body ?? batch,
+      });
+
+    const preflight = await fetch(ingestion, {
+      method: 'OPTIONS',
+      headers: {
+        origin: 'http://shop.example',
+        'access-control-request-method': 'POST',
+        'access-control-request-headers': 'authorization',
+      },
+    });
+    assert.equal(preflight.status, 204);
+    assert.match(preflight.headers.get('access-control-allow-headers')!, /authorization/);
+    assert.equal(preflight.headers.get('access-control-allow-origin'), '*');
+
+    const taken = await post({ auth: `Bearer ${token}` });
+    assert.equal(taken.status, 200);
+    assert.equal(taken.headers.get('access-control-allow-origin'), '*');
+    assert.deepEqual(await taken.json(), {});
+    const beacon = await post({ beacon: true, body: JSON.stringify({ events: [], authorization: token }) });
+    assert.equal(beacon.status, 200);
+
+    for (const [what, init] of [
+      ['no token', {}],
+      ['a forged token', { auth: `Bearer ${token.slice(0, -4)}AAAA` }],
+      ['a beacon without its token', { beacon: true }],
+      ['a beacon whose body is not JSON', { beacon: true, body: 'authorization' }],
+    ] as const)
+      assert.equal((await post(init)).status, 403, what);
+    await node
+      .connect()
+      .send(new StopContactCommand({ InstanceId: node.instanceId, ContactId: call.ContactId }));
+    assert.equal((await post({ auth: `Bearer ${token}` })).status, 403, 'an ended call');
   });
 });

@@ -4,8 +4,8 @@
  * the meeting it takes place in and the customer's attendee, whose JoinToken the store keeps
  * only as a digest; ConnectionData points the SDK at this node's media placement.
  *
- * Until the media plane is built (issue 15's part 2) no attendee can join, so the flow, which
- * runs once the customer's media is up, never starts; a call whose customer has not joined
+ * Until the media plane is built (issue 15's part 2) no attendee's media comes up, so the flow,
+ * which runs once the customer's media is up, never starts; a call whose customer has not joined
  * within CALL_JOIN_WINDOW_MS ends (EXPIRED), whichever node is alive then.
  */
 import type { Clock } from '../../ports/clock.ts';
@@ -169,24 +169,32 @@ export class WebCalls {
   }
 
   /**
-   * The attendee a JoinToken belongs to, in the meeting the signaling URL names, while its call
-   * is active; undefined for any other token.
+   * The attendee a JoinToken belongs to while its call is active (and, if `meetingId` is given,
+   * in that meeting: the one its signaling URL names); undefined for any other token.
    */
-  async attendeeOf(meetingId: string, joinToken: string): Promise<MeetingAttendee | undefined> {
+  async attendeeOf(joinToken: string, meetingId?: string): Promise<MeetingAttendee | undefined> {
     const participantId = tokenParticipantId(joinToken);
     if (participantId === undefined) return undefined;
     return this.#d.store.transaction(async (tx) => {
       const participant = await tx.participants.get(participantId);
       const contact = participant && (await tx.contacts.get(participant.instanceId, participant.contactId));
       const meeting = contact?.state === 'ACTIVE' ? contact.details.meeting : undefined;
-      const attendee = meeting?.meetingId === meetingId ? meeting.attendees[participantId] : undefined;
+      const attendee =
+        meeting && (meetingId === undefined || meeting.meetingId === meetingId)
+          ? meeting.attendees[participantId]
+          : undefined;
       if (
         !attendee ||
         participant?.leftAt !== undefined ||
         !tokenMatches(joinToken, attendee.joinTokenDigest)
       )
         return undefined;
-      return { meetingId, attendeeId: attendee.attendeeId, participantId, contactId: contact!.id };
+      return {
+        meetingId: meeting!.meetingId,
+        attendeeId: attendee.attendeeId,
+        participantId,
+        contactId: contact!.id,
+      };
     });
   }
 

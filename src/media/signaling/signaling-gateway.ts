@@ -59,7 +59,7 @@ export function attachSignalingGateway(
     // Listening first, then asking again: a call that ended in between is seen either way.
     const unsubscribe = bus.subscribe(topics.meeting(attendee.meetingId), ended);
     ws.on('close', unsubscribe);
-    calls.attendeeOf(attendee.meetingId, joinToken).then(
+    calls.attendeeOf(joinToken, attendee.meetingId).then(
       (still) => void (still || ended()),
       (err: unknown) => {
         log.warn({ endpoint: 'signaling', err }, 'could not check a signaling socket again');
@@ -110,7 +110,7 @@ export function attachSignalingGateway(
       }
       const offered = (req.headers['sec-websocket-protocol'] ?? '').split(',').map((p) => p.trim());
       const token = offered[0] === SESSION_PROTOCOL ? offered[1] : undefined;
-      const attendee = token ? await calls.attendeeOf(meetingId, token) : undefined;
+      const attendee = token ? await calls.attendeeOf(token, meetingId) : undefined;
       if (!attendee || !token)
         return { closeCode: CLOSE_NOT_AN_ATTENDEE, reason: 'Not an attendee of this meeting' };
       return { attendee, joinToken: token };
