@@ -52,7 +52,10 @@ export function attachSignalingGateway(
     endpoint.send(ws, encodeFrame(frame, now()));
 
   const serve = (ws: WebSocket, { attendee, joinToken }: Session) => {
+    let over = false;
     const ended = () => {
+      if (over) return;
+      over = true;
       send(ws, { type: FrameType.AUDIO_STATUS, audioStatus: { audioStatus: MEETING_ENDED } });
       setImmediate(() => ws.close(CLOSE_MEETING_ENDED, 'Meeting ended'));
     };
