@@ -1,7 +1,9 @@
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['node_modules/', 'src/generated/', 'data/', '.tmp/', 'web/agent/dist/'] },
+  {
+    ignores: ['node_modules/', 'src/generated/', 'data/', '.tmp/', 'web/agent/dist/', 'web/test-call/dist/'],
+  },
   ...tseslint.configs.recommended,
   {
     rules: {

@@ -1,7 +1,7 @@
 /**
- * `npm test`: type-check, lint, format check, build the agent workspace, then every test (unit
- * tests beside the code, end-to-end tests under test/) with Node's test runner. Stops at the
- * first failing step. With file arguments: build, then only those tests.
+ * `npm test`: type-check, lint, format check, build the agent workspace and the test call page,
+ * then every test (unit tests beside the code, end-to-end tests under test/) with Node's test
+ * runner. Stops at the first failing step. With file arguments: build, then only those tests.
  */
 import { spawnSync } from 'node:child_process';
 
@@ -20,6 +20,11 @@ const steps: [string, string, string[]][] = [
     ['build', '--config', 'web/agent/vite.config.ts', '--logLevel', 'warn'],
   ],
   [
+    'build the test call page',
+    bin('vite'),
+    ['build', '--config', 'web/test-call/vite.config.ts', '--logLevel', 'warn'],
+  ],
+  [
     'tests',
     process.execPath,
     [
@@ -31,7 +36,7 @@ const steps: [string, string, string[]][] = [
   ],
 ];
 
-for (const [name, cmd, args] of only.length > 0 ? steps.slice(-2) : steps) {
+for (const [name, cmd, args] of only.length > 0 ? steps.slice(-3) : steps) {
   process.stdout.write(`\n== ${name}\n`);
   const result = spawnSync(cmd, args, { stdio: 'inherit' });
   if (result.status !== 0) {

@@ -1,18 +1,21 @@
 /**
  * The pages the node serves besides its APIs: the agent workspace (the React app built into
- * web/agent/dist by `npm run build:web`) at /agent/, and the customer test page at /test-chat/,
+ * web/agent/dist by `npm run build:web`) at /agent/, and the customer test pages: /test-chat/,
  * which starts chats through StartChatContact as a customer's own backend would, with the
- * node's credentials, and runs amazon-connect-chatjs.
+ * node's credentials, and runs amazon-connect-chatjs; and /test-call/, which starts web calls
+ * through StartWebRTCContact and joins them with the Amazon Chime SDK (built by Vite too).
  *
- * The test page's backend starts chats for whoever calls it, so it answers only the node's own
- * pages (their Origin, and application/json, which a cross-site form cannot send), counts
- * against the instance's StartChatContact quota like any API call, and can be switched off.
+ * The test pages' backends start contacts for whoever calls them, so they answer only the
+ * node's own pages (their Origin, and application/json, which a cross-site form cannot send),
+ * count against the instance's quota of the operation like any API call, and can be switched
+ * off.
  */
 import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { RequestContext } from '../aws/request-context.ts';
 import fastifyStatic from '@fastify/static';
 import { randomUUID } from 'node:crypto';
 import type { ConnectProvider } from '../services/connect/provider.ts';
@@ -24,6 +27,8 @@ import type { OriginPolicy } from '../http/origin-policy.ts';
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 export const WORKSPACE_DIR = join(ROOT, 'web', 'agent', 'dist');
 const TEST_CHAT_DIR = join(ROOT, 'web', 'test-chat');
+/** The web call test page, built by Vite (it bundles the Chime SDK) with the workspace. */
+const TEST_CALL_DIR = join(ROOT, 'web', 'test-call', 'dist');
 const CHATJS = createRequire(import.meta.url).resolve('amazon-connect-chatjs/dist/amazon-connect-chat.js');
 
 export interface PagesDeps {
@@ -39,6 +44,49 @@ export interface PagesDeps {
 }
 
 export function webPages(d: PagesDeps) {
+  /**
+   * A test page's start: only from the node's own pages, with a JSON body naming the customer,
+   * taking the operation's quota as an API call would; errors answered as JSON.
+   */
+  async function startForTestPage(
+    req: FastifyRequest,
+    reply: FastifyReply,
+    operation: string,
+    start: (displayName: string, ctx: RequestContext) => Promise<unknown>,
+  ): Promise<unknown> {
+    // Only the test pages call this, from a browser, which always sends Origin on a POST.
+    if (!d.origins.isOurs(req.headers.origin))
+      return reply
+        .code(403)
+        .send({ error: 'Forbidden', message: "Only the node's own pages may start test contacts" });
+    if (!/^application\/json\b/i.test(req.headers['content-type'] ?? ''))
+      return reply
+        .code(415)
+        .send({ error: 'UnsupportedMediaType', message: 'The body must be application/json' });
+    let displayName = 'Customer';
+    try {
+      const body = JSON.parse((req.body as Buffer | undefined)?.toString('utf8') || '{}');
+      if (typeof body.displayName === 'string' && body.displayName.trim())
+        displayName = body.displayName.trim();
+    } catch {
+      return reply.code(400).send({ error: 'BadRequest', message: 'The body must be JSON' });
+    }
+    try {
+      if (!d.rateLimits.take(d.instanceId, operation))
+        throw new TooManyRequestsException(`Rate exceeded for ${operation}`);
+      return await start(displayName.slice(0, 256), {
+        requestId: req.id,
+        operation,
+        region: d.region,
+        caller: { accessKeyId: 'test-page', accountId: d.accountId },
+      });
+    } catch (err) {
+      if (err instanceof ServiceError)
+        return reply.code(err.statusCode).send({ error: err.code, message: err.message });
+      throw err;
+    }
+  }
+
   return async function pages(app: FastifyInstance): Promise<void> {
     app.get('/agent', (_req, reply) => reply.redirect('/agent/'));
     if (existsSync(join(WORKSPACE_DIR, 'index.html'))) {
@@ -64,47 +112,44 @@ export function webPages(d: PagesDeps) {
 
     // The customer's backend: StartChatContact with the node's own account, into the default
     // instance's inbound flow. The body only names the customer.
-    app.post('/test-chat/api/start', async (req, reply) => {
-      // Only the test page calls this, from a browser, which always sends Origin on a POST.
-      if (!d.origins.isOurs(req.headers.origin))
-        return reply
-          .code(403)
-          .send({ error: 'Forbidden', message: "Only the node's own pages may start test chats" });
-      if (!/^application\/json\b/i.test(req.headers['content-type'] ?? ''))
-        return reply
-          .code(415)
-          .send({ error: 'UnsupportedMediaType', message: 'The body must be application/json' });
-      let displayName = 'Customer';
-      try {
-        const body = JSON.parse((req.body as Buffer | undefined)?.toString('utf8') || '{}');
-        if (typeof body.displayName === 'string' && body.displayName.trim())
-          displayName = body.displayName.trim();
-      } catch {
-        return reply.code(400).send({ error: 'BadRequest', message: 'The body must be JSON' });
-      }
-      try {
-        if (!d.rateLimits.take(d.instanceId, 'StartChatContact'))
-          throw new TooManyRequestsException('Rate exceeded for StartChatContact');
-        return await d.provider.startChatContact(
+    app.post('/test-chat/api/start', (req, reply) =>
+      startForTestPage(req, reply, 'StartChatContact', (displayName, ctx) =>
+        d.provider.startChatContact(
           {
             InstanceId: d.instanceId,
             ContactFlowId: d.flowId,
-            ParticipantDetails: { DisplayName: displayName.slice(0, 256) },
+            ParticipantDetails: { DisplayName: displayName },
             Attributes: { source: 'test-chat' },
             ClientToken: randomUUID(),
           },
+          ctx,
+        ),
+      ),
+    );
+
+    app.get('/test-call', (_req, reply) => reply.redirect('/test-call/'));
+    if (existsSync(join(TEST_CALL_DIR, 'index.html'))) {
+      await app.register(fastifyStatic, {
+        root: TEST_CALL_DIR,
+        prefix: '/test-call/',
+        decorateReply: false,
+        wildcard: false,
+      });
+    }
+    // The same for a web call: StartWebRTCContact, audio only.
+    app.post('/test-call/api/start', (req, reply) =>
+      startForTestPage(req, reply, 'StartWebRTCContact', (displayName, ctx) =>
+        d.provider.startWebRTCContact(
           {
-            requestId: req.id,
-            operation: 'StartChatContact',
-            region: d.region,
-            caller: { accessKeyId: 'test-chat', accountId: d.accountId },
+            InstanceId: d.instanceId,
+            ContactFlowId: d.flowId,
+            ParticipantDetails: { DisplayName: displayName },
+            Attributes: { source: 'test-call' },
+            ClientToken: randomUUID(),
           },
-        );
-      } catch (err) {
-        if (err instanceof ServiceError)
-          return reply.code(err.statusCode).send({ error: err.code, message: err.message });
-        throw err;
-      }
-    });
+          ctx,
+        ),
+      ),
+    );
   };
 }

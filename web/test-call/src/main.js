@@ -1,0 +1,58 @@
+// The customer's side of a web call, as an Amazon Connect in-app calling app does it: its
+// backend calls StartWebRTCContact (here the node's test page backend), and the page joins the
+// meeting of the returned ConnectionData with the unmodified Amazon Chime SDK.
+import {
+  ConsoleLogger,
+  DefaultDeviceController,
+  DefaultMeetingSession,
+  LogLevel,
+  MeetingSessionConfiguration,
+} from 'amazon-chime-sdk-js';
+
+const $ = (id) => document.getElementById(id);
+const setState = (state) => {
+  $('state').textContent = state;
+  log(`state: ${state}`);
+};
+const log = (line) => {
+  $('log').textContent += `${line}\n`;
+};
+
+let session;
+
+async function call() {
+  $('call').disabled = true;
+  setState('starting');
+  const res = await fetch('/test-call/api/start', {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ displayName: $('name').value }),
+  });
+  const started = await res.json();
+  if (!res.ok) {
+    setState(`refused: ${started.message}`);
+    $('call').disabled = false;
+    return;
+  }
+  log(`contact ${started.ContactId}`);
+  const logger = new ConsoleLogger('test-call', LogLevel.WARN);
+  const configuration = new MeetingSessionConfiguration(
+    started.ConnectionData.Meeting,
+    started.ConnectionData.Attendee,
+  );
+  session = new DefaultMeetingSession(configuration, logger, new DefaultDeviceController(logger));
+  const av = session.audioVideo;
+  av.addObserver({
+    audioVideoDidStartConnecting: (reconnecting) => setState(reconnecting ? 'reconnecting' : 'connecting'),
+    audioVideoDidStart: () => setState('in call'),
+    audioVideoDidStop: (status) => setState(`ended (${status.statusCode()})`),
+  });
+  const inputs = await av.listAudioInputDevices();
+  if (inputs[0]) await av.startAudioInput(inputs[0].deviceId);
+  await av.bindAudioElement($('audio'));
+  $('hang-up').disabled = false;
+  av.start();
+}
+
+$('call').addEventListener('click', () => call().catch((err) => setState(`failed: ${err.message}`)));
+$('hang-up').addEventListener('click', () => session?.audioVideo.stop());
