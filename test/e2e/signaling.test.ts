@@ -198,4 +198,28 @@ describe('signaling', () => {
       .send(new StopContactCommand({ InstanceId: node.instanceId, ContactId: call.ContactId }));
     assert.equal((await post({ auth: `Bearer ${token}` })).status, 403, 'an ended call');
   });
+
+  test('a SUBSCRIBE whose SDP offer cannot be answered ends the session with 4400; the next session is answered', async () => {
+    const { call, client } = await openSession();
+    client.send({ type: T.JOIN, join: { protocolVersion: 2 } });
+    await client.next(T.INDEX);
+    const closed = once(client.ws, 'close');
+    client.send({
+      type: T.SUBSCRIBE,
+      sub: { duplex: 3, sdpOffer: 'v=0\r\nthis is not SDP\r\n', audioHost: 'x' },
+    });
+    const [code] = await closed;
+    assert.equal(code, 4400);
+    const again = new SignalingClient(call.ConnectionData!.Meeting!.MediaPlacement!.SignalingUrl!, [
+      '_aws_wt_session',
+      call.ConnectionData!.Attendee!.JoinToken!,
+    ]);
+    await once(again.ws, 'open');
+    again.send({ type: T.PING_PONG, pingPong: { type: 1, pingId: 1 } });
+    await again.next(T.PING_PONG);
+    again.ws.close();
+    await node
+      .connect()
+      .send(new StopContactCommand({ InstanceId: node.instanceId, ContactId: call.ContactId }));
+  });
 });

@@ -4,8 +4,8 @@
  * the meeting it takes place in and the customer's attendee, whose JoinToken the store keeps
  * only as a digest; ConnectionData points the SDK at this node's media placement.
  *
- * Until the media plane is built (issue 15's part 2) no attendee's media comes up, so the flow,
- * which runs once the customer's media is up, never starts; a call whose customer has not joined
+ * Until media is forwarded (issue 15's part 2) the flow, which runs once the customer's media
+ * is up, never starts; a call whose customer has not joined
  * within CALL_JOIN_WINDOW_MS ends (EXPIRED), whichever node is alive then.
  */
 import type { Clock } from '../../ports/clock.ts';

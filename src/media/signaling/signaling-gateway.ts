@@ -6,8 +6,10 @@
  * once with 4403, which the SDK takes as final (an HTTP 403 would make it retry every 2 s).
  *
  * A session answers JOIN with JOIN_ACK and then INDEX (the other attendees' video sources:
- * none yet), PING with PONG, and LEAVE with LEAVE_ACK. Media (SUBSCRIBE and the peer) come
- * next; anything that is not a frame is ignored, as the SDK ignores what it does not know.
+ * none yet), SUBSCRIBE (the SDK's SDP offer) with SUBSCRIBE_ACK (the answer of the session's
+ * peer, meeting-peer.ts), one at a time and in order, PING with PONG, and LEAVE with LEAVE_ACK;
+ * a JOIN starts the session's media again (a reconnect). Anything that is not a frame is
+ * ignored, as the SDK ignores what it does not know. Media forwarding comes next.
  * When the call ends (topics.meeting), each session is sent AUDIO_STATUS 410, which the SDK
  * takes as MeetingEnded, and closed.
  */
@@ -16,6 +18,7 @@ import type { WebSocket } from 'ws';
 import { topics, type EventBus } from '../../ports/event-bus.ts';
 import type { MeetingAttendee, WebCalls } from '../../domain/calls/web-calls.ts';
 import { attachWebSocketEndpoint, type EndpointLog } from '../../gateway/websocket-endpoint.ts';
+import { MeetingPeer } from '../meeting-peer.ts';
 import { decodeFrame, encodeFrame, FrameType, type Frame, type ISdkSignalFrame } from './signal-frames.ts';
 
 export const SIGNALING_PATH = '/control/';
@@ -30,6 +33,10 @@ const CLOSE_NOT_AN_ATTENDEE = 4403;
 /** AUDIO_STATUS of a meeting that has ended, and the close that follows it. */
 const MEETING_ENDED = 410;
 const CLOSE_MEETING_ENDED = 4410;
+/** An offer the peer cannot take: the SDK stops (SignalingBadRequest) rather than retry it. */
+const CLOSE_BAD_OFFER = 4400;
+/** Announced besides the machine's addresses, so that a call on one machine always connects. */
+const HOST_ADDRESSES = ['127.0.0.1'];
 
 interface Session {
   attendee: MeetingAttendee;
@@ -59,6 +66,33 @@ export function attachSignalingGateway(
       send(ws, { type: FrameType.AUDIO_STATUS, audioStatus: { audioStatus: MEETING_ENDED } });
       setImmediate(() => ws.close(CLOSE_MEETING_ENDED, 'Meeting ended'));
     };
+    let peer: MeetingPeer | undefined;
+    const closePeer = () => {
+      peer
+        ?.close()
+        .catch((err: unknown) => log.debug({ endpoint: 'signaling', err }, 'closing a peer failed'));
+      peer = undefined;
+    };
+    ws.on('close', closePeer);
+    // SUBSCRIBEs are answered in the order they came, each once the one before is.
+    let subscribing = Promise.resolve();
+    const subscribe = async (frame: Frame) => {
+      const offer = frame.sub?.sdpOffer;
+      if (!offer || ws.readyState !== ws.OPEN) return;
+      peer ??= new MeetingPeer(`audio-${attendee.attendeeId}`, { hostAddresses: HOST_ADDRESSES });
+      let sdpAnswer: string;
+      try {
+        sdpAnswer = await peer.answer(offer);
+      } catch (err) {
+        log.debug({ endpoint: 'signaling', err }, 'an SDP offer the peer could not answer');
+        ws.close(CLOSE_BAD_OFFER, 'The SDP offer could not be answered');
+        return;
+      }
+      send(ws, {
+        type: FrameType.SUBSCRIBE_ACK,
+        suback: { duplex: frame.sub?.duplex, sdpAnswer, allocations: [], tracks: [] },
+      });
+    };
     // Listening first, then asking again: a call that ended in between is seen either way.
     const unsubscribe = bus.subscribe(topics.meeting(attendee.meetingId), ended);
     ws.on('close', unsubscribe);
@@ -74,12 +108,20 @@ export function attachSignalingGateway(
       if (!frame) return;
       switch (frame.type) {
         case FrameType.JOIN:
+          closePeer(); // a JOIN (a reconnect too) starts the session's media again
           // JOIN_ACK first: the SDK stops listening for it once INDEX has come.
           send(ws, {
             type: FrameType.JOIN_ACK,
             joinack: { videoSubscriptionLimit: VIDEO_SUBSCRIPTION_LIMIT, wantsCompressedSdp: false },
           });
           send(ws, { type: FrameType.INDEX, index: { atCapacity: false, sources: [], numParticipants: 1 } });
+          break;
+        case FrameType.SUBSCRIBE:
+          subscribing = subscribing
+            .then(() => subscribe(frame))
+            .catch((err: unknown) =>
+              log.warn({ endpoint: 'signaling', err }, 'could not answer a SUBSCRIBE'),
+            );
           break;
         case FrameType.PING_PONG:
           if (frame.pingPong?.type === 1)

@@ -11,9 +11,9 @@
  * - StopContact on a contact that is not active answers ContactNotFoundException (410).
  * - StartContactStreaming: every item is streamed with MessageVisibility ALL; DescribeContact
  *   cannot show a contact's streams (the model's Contact has no member for them).
- * - StartWebRTCContact answers with a meeting on this node, but until its media exists no
- *   attendee gets audio or video: the call's flow never starts, and the call ends (EXPIRED)
- *   five minutes after it started.
+ * - StartWebRTCContact answers with a meeting on this node whose media connects, but nothing
+ *   is forwarded yet: the call's flow never starts, and the call ends (EXPIRED) five minutes
+ *   after it started.
  */
 import type { ConnectApi } from '../../generated/connect/api.ts';
 import type * as S from '../../generated/connect/shapes.ts';
