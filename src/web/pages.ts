@@ -87,6 +87,15 @@ export function webPages(d: PagesDeps) {
     }
   }
 
+  /** A test page's contact: the default instance's inbound flow, the page named in its attributes. */
+  const testContact = (displayName: string, source: string) => ({
+    InstanceId: d.instanceId,
+    ContactFlowId: d.flowId,
+    ParticipantDetails: { DisplayName: displayName },
+    Attributes: { source },
+    ClientToken: randomUUID(),
+  });
+
   return async function pages(app: FastifyInstance): Promise<void> {
     app.get('/agent', (_req, reply) => reply.redirect('/agent/'));
     if (existsSync(join(WORKSPACE_DIR, 'index.html'))) {
@@ -114,16 +123,7 @@ export function webPages(d: PagesDeps) {
     // instance's inbound flow. The body only names the customer.
     app.post('/test-chat/api/start', (req, reply) =>
       startForTestPage(req, reply, 'StartChatContact', (displayName, ctx) =>
-        d.provider.startChatContact(
-          {
-            InstanceId: d.instanceId,
-            ContactFlowId: d.flowId,
-            ParticipantDetails: { DisplayName: displayName },
-            Attributes: { source: 'test-chat' },
-            ClientToken: randomUUID(),
-          },
-          ctx,
-        ),
+        d.provider.startChatContact(testContact(displayName, 'test-chat'), ctx),
       ),
     );
 
@@ -139,16 +139,7 @@ export function webPages(d: PagesDeps) {
     // The same for a web call: StartWebRTCContact, audio only.
     app.post('/test-call/api/start', (req, reply) =>
       startForTestPage(req, reply, 'StartWebRTCContact', (displayName, ctx) =>
-        d.provider.startWebRTCContact(
-          {
-            InstanceId: d.instanceId,
-            ContactFlowId: d.flowId,
-            ParticipantDetails: { DisplayName: displayName },
-            Attributes: { source: 'test-call' },
-            ClientToken: randomUUID(),
-          },
-          ctx,
-        ),
+        d.provider.startWebRTCContact(testContact(displayName, 'test-call'), ctx),
       ),
     );
   };
