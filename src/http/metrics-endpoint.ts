@@ -10,6 +10,7 @@ import type { FastifyInstance } from 'fastify';
 import type { Config } from '../config.ts';
 import { writeSecretFile } from '../bootstrap.ts';
 import type { MetricsText } from '../outbox/node-delivery.ts';
+import { bearerToken } from './bearer.ts';
 
 export function metricsTokenFile(dataDir: string): string {
   return join(dataDir, 'metrics-token');
@@ -29,9 +30,9 @@ export function metricsToken(config: Config): string {
 }
 
 function bearerMatches(header: string | undefined, token: string): boolean {
-  const match = /^Bearer\s+(\S+)\s*$/i.exec(header ?? '');
-  if (!match) return false;
-  const given = Buffer.from(match[1]);
+  const bearer = bearerToken(header);
+  if (!bearer) return false;
+  const given = Buffer.from(bearer);
   const expected = Buffer.from(token);
   return given.length === expected.length && timingSafeEqual(given, expected);
 }

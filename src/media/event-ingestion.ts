@@ -9,11 +9,12 @@
  */
 import type { FastifyInstance } from 'fastify';
 import type { WebCalls } from '../domain/calls/web-calls.ts';
+import { bearerToken } from '../http/bearer.ts';
 
 export const EVENT_INGESTION_PATH = '/meetings/events';
 
 function tokenOf(authorization: string | undefined, body: unknown, beacon: boolean): string | undefined {
-  const bearer = /^Bearer\s+(\S+)\s*$/i.exec(authorization ?? '')?.[1];
+  const bearer = bearerToken(authorization);
   if (bearer || !beacon || !Buffer.isBuffer(body)) return bearer;
   try {
     const record = JSON.parse(body.toString('utf8')) as { authorization?: unknown };

@@ -1,7 +1,7 @@
 /**
  * Chats: the participants' side of a chat contact — connections, messages, events, the
  * transcript read back, leaving — and its duration. Items are written through ChatItems; a chat
- * that ends, ends through the ContactLifecycle (its chat part is ChatEnd).
+ * that ends, ends through the ContactLifecycle (its chat part is ChatLifecycle).
  */
 import { hash } from 'node:crypto';
 import type { Clock } from '../../ports/clock.ts';
