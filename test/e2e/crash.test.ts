@@ -9,7 +9,6 @@ import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
 import {
-  ConnectClient,
   CreateContactFlowCommand,
   DescribeContactCommand,
   StartChatContactCommand,
@@ -20,7 +19,7 @@ import {
   GetTranscriptCommand,
   SendMessageCommand,
 } from '@aws-sdk/client-connectparticipant';
-import { spawnNode, startTestNode, tempDir, type TestNode } from '../support/node.ts';
+import { connectAtClock, spawnNode, startTestNode, tempDir, type TestNode } from '../support/node.ts';
 import { ManualClock } from '../../src/ports/clock.ts';
 import { AgentClient, adminPassword } from '../support/agent.ts';
 import { designerFlow, type DesignerAction } from '../support/flows.ts';
@@ -203,17 +202,9 @@ test('a node started on data stored before due work gives its chats their expiry
     clock.advance(60 * 60_000);
     // A client a poll: the SDK corrects its clock offset by the server's Date header, which
     // tells real time.
-    const connectAtClock = () =>
-      new ConnectClient({
-        endpoint: second.url,
-        region: second.region,
-        credentials: second.credentials,
-        systemClockOffset: clock.now() - Date.now(),
-        maxAttempts: 1,
-      });
     const deadline = Date.now() + 10_000;
     for (;;) {
-      const { Contact } = await connectAtClock().send(
+      const { Contact } = await connectAtClock(second, clock).send(
         new DescribeContactCommand({ InstanceId: second.instanceId, ContactId: contactId }),
       );
       if (Contact!.DisconnectReason === 'EXPIRED') break;

@@ -10,7 +10,6 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import WebSocket from 'ws';
 import {
-  ConnectClient,
   CreateParticipantCommand,
   DescribeContactCommand,
   StartChatContactCommand,
@@ -24,7 +23,7 @@ import {
   SendEventCommand,
   SendMessageCommand,
 } from '@aws-sdk/client-connectparticipant';
-import { startTestNode, type TestNode } from '../support/node.ts';
+import { connectAtClock, startTestNode, type TestNode } from '../support/node.ts';
 import { ManualClock } from '../../src/ports/clock.ts';
 
 const EVENT = 'application/vnd.amazonaws.connect.event.';
@@ -69,17 +68,6 @@ class ChatSocket {
     const reply = await this.next((f) => f.topic === 'aws/subscribe');
     assert.deepEqual(reply.content, { status: 'success', topics: ['aws/chat'] });
   }
-}
-
-/** A Connect client that signs as of the node's clock (ahead of the real one once a test advances it). */
-function connectAtClock(node: TestNode, clock: ManualClock): ConnectClient {
-  return new ConnectClient({
-    endpoint: node.url,
-    region: node.region,
-    credentials: node.credentials,
-    systemClockOffset: clock.now() - Date.now(),
-    maxAttempts: 1,
-  });
 }
 
 /** A ConnectionToken for a participant, without a websocket. */

@@ -8,7 +8,6 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  ConnectClient,
   CreateContactFlowCommand,
   DescribeContactCommand,
   ListContactReferencesCommand,
@@ -22,7 +21,7 @@ import {
 } from '@aws-sdk/client-connectparticipant';
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
-import { startTestNode, type TestNode } from '../support/node.ts';
+import { connectAtClock, startTestNode, type TestNode } from '../support/node.ts';
 import { awsCliWith } from '../support/tools.ts';
 import { ManualClock } from '../../src/ports/clock.ts';
 
@@ -261,12 +260,9 @@ describe('the join window', () => {
     try {
       const out = await call(node);
       const describeIt = () =>
-        new ConnectClient({
-          endpoint: node.url,
-          region: node.region,
-          credentials: node.credentials,
-          systemClockOffset: clock.now() - Date.now(),
-        }).send(new DescribeContactCommand({ InstanceId: node.instanceId, ContactId: out.ContactId }));
+        connectAtClock(node, clock).send(
+          new DescribeContactCommand({ InstanceId: node.instanceId, ContactId: out.ContactId }),
+        );
       clock.advance(4 * 60_000);
       await new Promise((r) => setTimeout(r, 1500));
       assert.equal(

@@ -11,6 +11,7 @@ import { ConnectClient } from '@aws-sdk/client-connect';
 import { loadConfig } from '../../src/config.ts';
 import { startNode, type RunningNode } from '../../src/main.ts';
 import type { NodeOverrides } from '../../src/main.ts';
+import type { Clock } from '../../src/ports/clock.ts';
 
 export const ROOT = new URL('../../', import.meta.url).pathname;
 
@@ -31,6 +32,20 @@ export interface TestNode {
   connect(): ConnectClient;
   close(): Promise<void>;
   node?: RunningNode;
+}
+
+/** A Connect client that signs as of the node's clock (ahead of the real one once a test advances it). */
+export function connectAtClock(
+  node: Pick<TestNode, 'url' | 'region' | 'credentials'>,
+  clock: Clock,
+): ConnectClient {
+  return new ConnectClient({
+    endpoint: node.url,
+    region: node.region,
+    credentials: node.credentials,
+    systemClockOffset: clock.now() - Date.now(),
+    maxAttempts: 1,
+  });
 }
 
 export function tempDir(prefix = 'localconnect-test-'): string {
