@@ -40,6 +40,19 @@ export interface Config {
   outboxMaxAgeMs: number;
   /** The bearer GET /metrics needs; absent: the one generated in the data dir (metrics-token). */
   metricsToken?: string;
+  media: MediaConfig;
+}
+
+/** Where a node's calls' media is reached (shared/spec/webrtc-media.md §§1, 6). */
+export interface MediaConfig {
+  /** Addresses announced as ICE host candidates besides the machine's own (a public address). */
+  hostAddresses: string[];
+  /** The UDP ports the calls' peers bind, inclusive; absent: any free port. */
+  portRange?: [number, number];
+  /** TURN servers clients relay through, with the shared secret of their REST credentials. */
+  turn?: { uris: string[]; secret: string };
+  /** The origin the meetings' URLs name (wss://… behind a TLS proxy); absent: the node's own ws://. */
+  origin?: string;
 }
 
 export const USAGE = `Usage: localconnect serve [options]
@@ -69,6 +82,17 @@ Options (environment variable in brackets):
                        3600s (LOCALCONNECT_OUTBOX_MAX_AGE, default 24h)
   --metrics-token TOK  the bearer token GET /metrics needs (LOCALCONNECT_METRICS_TOKEN; default
                        one generated at first start into <data-dir>/metrics-token)
+  --media-address IP   an address announced in calls' ICE candidates besides the machine's own,
+                       e.g. a public IP; repeatable (LOCALCONNECT_MEDIA_ADDRESSES, comma-separated;
+                       default 127.0.0.1)
+  --media-ports LO-HI  the UDP ports calls' media uses, e.g. 40000-40999 (LOCALCONNECT_MEDIA_PORTS;
+                       default any free port)
+  --turn-uri URI       a TURN server clients relay calls through, e.g. turn:turn.example.com:3478;
+                       repeatable (LOCALCONNECT_TURN_URIS, comma-separated); needs --turn-secret
+  --turn-secret S      the TURN server's shared secret for time-limited credentials
+                       (LOCALCONNECT_TURN_SECRET)
+  --media-origin URL   the origin the meetings' URLs name, e.g. wss://cc.example.com behind a TLS
+                       proxy (LOCALCONNECT_MEDIA_ORIGIN; default ws://<host>:<port>)
   -h, --help           print this help
   LOCALCONNECT_ACCESS_KEY_ID / LOCALCONNECT_SECRET_ACCESS_KEY fix the API access key.
   The node's own calls to SNS and S3 take their region and credentials from the AWS SDK's
@@ -97,6 +121,11 @@ const OPTIONS = {
   's3-endpoint': { type: 'string' },
   'outbox-max-age': { type: 'string' },
   'metrics-token': { type: 'string' },
+  'media-address': { type: 'string', multiple: true },
+  'media-ports': { type: 'string' },
+  'turn-uri': { type: 'string', multiple: true },
+  'turn-secret': { type: 'string' },
+  'media-origin': { type: 'string' },
   help: { type: 'boolean', short: 'h' },
 } as const;
 
@@ -183,6 +212,46 @@ export function loadConfig(argv: string[], env: Record<string, string | undefine
     s3Endpoint: s3Endpoint === undefined ? undefined : serviceEndpoint('--s3-endpoint', s3Endpoint),
     outboxMaxAgeMs,
     metricsToken,
+    media: mediaConfig(values, env),
+  };
+}
+
+type Values = ReturnType<
+  typeof parseArgs<{ options: typeof OPTIONS; strict: true; allowNegative: true }>
+>['values'];
+
+function listed(values: string[] | undefined, text: string | undefined): string[] {
+  return (values ?? (text ?? '').split(',')).map((v) => v.trim()).filter(Boolean);
+}
+
+function mediaConfig(values: Values, env: Record<string, string | undefined>): MediaConfig {
+  const hostAddresses = listed(values['media-address'], env.LOCALCONNECT_MEDIA_ADDRESSES);
+  for (const a of hostAddresses)
+    if (!isIPv4(a)) throw new ConfigError(`--media-address ${a}: expected an IPv4 address`);
+  const ports = values['media-ports'] ?? env.LOCALCONNECT_MEDIA_PORTS;
+  let portRange: [number, number] | undefined;
+  if (ports !== undefined) {
+    const m = /^(\d+)-(\d+)$/.exec(ports.trim());
+    const [lo, hi] = m ? [Number(m[1]), Number(m[2])] : [NaN, NaN];
+    if (!(lo >= 1024 && hi <= 65535 && lo <= hi))
+      throw new ConfigError(`--media-ports ${ports}: expected LOW-HIGH within 1024-65535`);
+    portRange = [lo, hi];
+  }
+  const uris = listed(values['turn-uri'], env.LOCALCONNECT_TURN_URIS);
+  for (const u of uris)
+    if (!/^turns?:[^\s]+$/.test(u))
+      throw new ConfigError(`--turn-uri ${u}: expected turn:HOST[:PORT] or turns:…`);
+  const secret = values['turn-secret'] ?? (env.LOCALCONNECT_TURN_SECRET || undefined);
+  if (uris.length > 0 !== (secret !== undefined))
+    throw new ConfigError('set both --turn-uri and --turn-secret, or neither');
+  const origin = values['media-origin'] ?? (env.LOCALCONNECT_MEDIA_ORIGIN || undefined);
+  if (origin !== undefined && !/^wss?:\/\/[^/\s]+$/.test(origin))
+    throw new ConfigError(`--media-origin ${origin}: expected ws://HOST[:PORT] or wss://HOST[:PORT]`);
+  return {
+    hostAddresses: hostAddresses.length > 0 ? hostAddresses : ['127.0.0.1'],
+    ...(portRange && { portRange }),
+    ...(secret !== undefined && { turn: { uris, secret } }),
+    ...(origin !== undefined && { origin }),
   };
 }
 

@@ -19,6 +19,7 @@ import { allowBrowsers, participantEdge } from './services/participant/edge.ts';
 import { attachChatGateway } from './gateway/chat-gateway.ts';
 import { attachSignalingGateway } from './media/signaling/signaling-gateway.ts';
 import { eventIngestion } from './media/event-ingestion.ts';
+import { MediaPlane } from './media/media-plane.ts';
 import type { WebCalls } from './domain/calls/web-calls.ts';
 import { createLogs } from './log.ts';
 import type { AgentService } from './domain/agents/agent-service.ts';
@@ -137,7 +138,14 @@ export async function startNode(config: Config, overrides: NodeOverrides = {}): 
     log: app.log,
     origins,
   });
-  const signaling = attachSignalingGateway(app.server, calls, bus, app.log, () => clock.now());
+  const media = new MediaPlane({
+    bus,
+    events: calls,
+    media: config.media,
+    log: app.log,
+    now: () => clock.now(),
+  });
+  const signaling = attachSignalingGateway(app.server, calls, media, app.log, () => clock.now());
   // Sockets first: the HTTP server's close waits for every connection, upgraded ones too.
   app.addHook('preClose', async () => {
     gateway.close();
@@ -163,9 +171,8 @@ export async function startNode(config: Config, overrides: NodeOverrides = {}): 
   origins.listening(config.host, port);
   const url = `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`;
   // chatjs accepts plain ws:// only at 127.0.0.1; elsewhere a TLS proxy must front the node.
-  await control.setWebsocketBase(
-    `ws://${['0.0.0.0', '::', 'localhost'].includes(config.host) ? '127.0.0.1' : config.host}:${port}`,
-  );
+  const websocketBase = `ws://${['0.0.0.0', '::', 'localhost'].includes(config.host) ? '127.0.0.1' : config.host}:${port}`;
+  await control.setWebsocketBase(websocketBase, config.media.origin ?? websocketBase);
   const key = accessKeys.lookup(info.accessKeyId)!;
   writeCredentialFiles(info.files, url, config.region, { accessKeyId: info.accessKeyId, ...key });
   if (info.firstStart) await control.provisioned();

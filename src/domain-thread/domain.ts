@@ -29,6 +29,7 @@ import { ContactLifecycle } from '../domain/contacts/contact-lifecycle.ts';
 import { InboundFlows } from '../domain/contacts/contact-lookups.ts';
 import { CALL_JOIN_WINDOW, MediaPlacementUrls, WebCalls } from '../domain/calls/web-calls.ts';
 import { CallLifecycle } from '../domain/calls/call-lifecycle.ts';
+import { CallFlowChannel } from '../domain/calls/call-flow-channel.ts';
 import { DueRunner } from '../domain/due/due-runner.ts';
 import { nodeId } from '../node-id.ts';
 import { backfillDueWork } from '../domain/due/due-backfill.ts';
@@ -58,8 +59,8 @@ export interface DomainTargets {
 
 /** The domain thread's own lifecycle, as the main thread drives it. */
 export interface DomainControl {
-  /** Where the chat websocket is, once the main thread listens. */
-  setWebsocketBase(base: string): void;
+  /** Where the chat websocket is, once the main thread listens, and the origin its meetings' URLs name. */
+  setWebsocketBase(base: string, mediaBase: string): void;
   /** The first start's files are written (bootstrap.ts). */
   provisioned(): Promise<void>;
   /** The node's figures in Prometheus's text format (the outbox's backlog and deliveries). */
@@ -112,7 +113,7 @@ export async function buildDomain(
       store,
       clock,
       engine: new FlowEngine({ clock }),
-      channels: { CHAT: new ChatFlowChannel(items, lifecycle) },
+      channels: { CHAT: new ChatFlowChannel(items, lifecycle), VOICE: new CallFlowChannel(bus, lifecycle) },
       resources,
       lifecycle,
       onError: (err, contactId) => log.error({ err, contactId }, 'contact flow failed'),
@@ -165,6 +166,7 @@ export async function buildDomain(
       instances,
       inboundFlows,
       lifecycle,
+      flows,
       placement,
       region: config.region,
       limits: { activeCallsPerInstance: config.quotas.activeCallsPerInstance },
@@ -178,6 +180,7 @@ export async function buildDomain(
       log,
       router,
       chats,
+      calls,
       lifecycle,
       accountId: config.accountId,
       passwords,
@@ -210,9 +213,9 @@ export async function buildDomain(
     }, 1000);
     upkeep.unref();
     const node: DomainControl = {
-      setWebsocketBase: (base) => {
+      setWebsocketBase: (base, mediaBase) => {
         websocketBase = base;
-        placement.base = base;
+        placement.base = mediaBase;
       },
       provisioned: () => markProvisioned(store),
       metrics: () => delivery.scrape(),

@@ -5,8 +5,19 @@
  * MediaStream id the SDK needs (it drops a track that comes without one); video lines are
  * inactive until video forwarding exists. Opus is the only audio codec answered (the SDK
  * offers RED first), VP8 the only video one.
+ *
+ * What the attendee says comes out of `onAudio`, packet by packet; what it hears goes into
+ * its downlink with `sendAudio`, from one source or another (the other attendee, a reconnected
+ * one, the node's own prompts): a packet of a new source re-bases the downlink's sequence
+ * numbers and timestamps, without which the browser drops the new source's audio (§7).
  */
-import { MediaStream, MediaStreamTrack, RTCPeerConnection, RTCRtpCodecParameters } from 'werift';
+import {
+  MediaStream,
+  MediaStreamTrack,
+  RTCPeerConnection,
+  RTCRtpCodecParameters,
+  type RtpPacket,
+} from 'werift';
 
 const CODECS = {
   audio: [new RTCRtpCodecParameters({ mimeType: 'audio/opus', clockRate: 48_000, channels: 2 })],
@@ -25,20 +36,44 @@ const ANSWER_TIMEOUT_MS = 5_000;
 export interface MeetingPeerOptions {
   /** Host addresses announced besides the machine's own (loopback, or a public address). */
   hostAddresses: string[];
+  /** The UDP ports the peer may bind, inclusive. */
+  portRange?: [number, number];
+  /** Each RTP packet of the attendee's own audio, as it arrives. */
+  onAudio: (rtp: RtpPacket) => void;
 }
+
+/** Who a downlink packet comes from: a source and its SSRC, so that either changing re-bases. */
+export type AudioSource = object;
 
 export class MeetingPeer {
   readonly #pc: RTCPeerConnection;
   readonly #downlink = new MediaStreamTrack({ kind: 'audio' });
   readonly #streamId: string;
+  #lastSource: { source: AudioSource; ssrc: number } | undefined;
+  #closed = false;
 
   constructor(streamId: string, o: MeetingPeerOptions) {
     this.#streamId = streamId;
     this.#pc = new RTCPeerConnection({
       codecs: CODECS,
       iceAdditionalHostAddresses: o.hostAddresses,
+      ...(o.portRange && { icePortRange: o.portRange }),
       iceUseIpv6: false,
     });
+    this.#pc.onTrack.subscribe((track) => {
+      if (track.kind === 'audio') track.onReceiveRtp.subscribe((rtp) => o.onAudio(rtp));
+    });
+  }
+
+  /** Writes a packet into the attendee's downlink, re-basing it if its source is not the last one's. */
+  sendAudio(source: AudioSource, rtp: RtpPacket): void {
+    if (this.#closed) return;
+    const last = this.#lastSource;
+    if (last?.source !== source || last.ssrc !== rtp.header.ssrc) {
+      if (last) this.#downlink.notifySourceChanged(rtp.header);
+      this.#lastSource = { source, ssrc: rtp.header.ssrc };
+    }
+    this.#downlink.writeRtp(rtp);
   }
 
   /**
@@ -81,6 +116,8 @@ export class MeetingPeer {
   }
 
   close(): Promise<void> {
+    this.#closed = true;
+    this.#downlink.stop();
     return this.#pc.close();
   }
 }

@@ -10,48 +10,13 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { once } from 'node:events';
 import WebSocket from 'ws';
-import signaling from 'amazon-chime-sdk-js/build/signalingprotocol/SignalingProtocol.js';
-import { StartWebRTCContactCommand, StopContactCommand } from '@aws-sdk/client-connect';
+import {
+  DescribeContactCommand,
+  StartWebRTCContactCommand,
+  StopContactCommand,
+} from '@aws-sdk/client-connect';
 import { startTestNode, type TestNode } from '../support/node.ts';
-import type { ISdkSignalFrame } from '../../src/media/signaling/signal-frames.ts';
-
-const { SdkSignalFrame } = signaling;
-const T = SdkSignalFrame.Type;
-/** What the SDK 3.32.0 appends to the SignalingUrl. */
-const SDK_QUERY =
-  '?X-Chime-Control-Protocol-Version=3&X-Amzn-Chime-Send-Close-On-Error=1&X-Amzn-Version=3.32.0&X-Amzn-User-Agent=chrome-156';
-
-/** A signaling client: sends frames as the SDK writes them, and keeps the server's, decoded. */
-class SignalingClient {
-  readonly ws: WebSocket;
-  readonly frames: any[] = [];
-  #waiters: (() => void)[] = [];
-  constructor(url: string, protocols: string[]) {
-    this.ws = new WebSocket(url + SDK_QUERY, protocols);
-    this.ws.on('message', (data: Buffer) => {
-      assert.equal(data[0], 0x05, 'every frame starts with 0x05');
-      this.frames.push(SdkSignalFrame.decode(data.subarray(1)));
-      for (const w of this.#waiters.splice(0)) w();
-    });
-  }
-  send(frame: Omit<ISdkSignalFrame, 'timestampMs'>): void {
-    const body = SdkSignalFrame.encode(SdkSignalFrame.create({ ...frame, timestampMs: Date.now() })).finish();
-    this.ws.send(Buffer.concat([Buffer.from([0x05]), body]));
-  }
-  async next(type: number): Promise<any> {
-    for (;;) {
-      const i = this.frames.findIndex((f) => f.type === type);
-      if (i >= 0) return this.frames.splice(0, i + 1).at(-1);
-      await new Promise<void>((resolve, reject) => {
-        this.#waiters.push(resolve);
-        setTimeout(
-          () => reject(new Error(`no frame of type ${type}; got ${JSON.stringify(this.frames)}`)),
-          3000,
-        ).unref();
-      });
-    }
-  }
-}
+import { SDK_QUERY, SignalingClient, T } from '../support/chime-signaling.ts';
 
 describe('signaling', () => {
   let node: TestNode;
@@ -102,12 +67,14 @@ describe('signaling', () => {
     const pong = await client.next(T.PING_PONG);
     assert.deepEqual([pong.pingPong.type, pong.pingPong.pingId], [2, 7]);
 
+    // LEAVE is the customer hanging up.
     client.send({ type: T.LEAVE, leave: {} });
     await client.next(T.LEAVE_ACK);
     client.ws.close();
-    await node
+    const { Contact } = await node
       .connect()
-      .send(new StopContactCommand({ InstanceId: node.instanceId, ContactId: call.ContactId }));
+      .send(new DescribeContactCommand({ InstanceId: node.instanceId, ContactId: call.ContactId }));
+    assert.equal(Contact!.DisconnectReason, 'CUSTOMER_DISCONNECT');
   });
 
   test('when the call ends (StopContact), its sessions are told the meeting ended (AUDIO_STATUS 410) and closed', async () => {

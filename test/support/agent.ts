@@ -6,7 +6,13 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { WebSocket } from 'ws';
-import type { AgentView } from '../../src/domain/agents/workspace-api.ts';
+import {
+  CreateUserCommand,
+  ListRoutingProfilesCommand,
+  ListSecurityProfilesCommand,
+  type ConnectClient,
+} from '@aws-sdk/client-connect';
+import type { AgentView, CallConnection } from '../../src/domain/agents/workspace-api.ts';
 
 export const adminPassword = (dataDir: string) =>
   readFileSync(join(dataDir, 'admin-password'), 'utf8').trim();
@@ -15,6 +21,30 @@ export interface AgentConnection {
   participantId: string;
   connectionToken: string;
   websocketUrl: string;
+}
+
+export const AGENT_PASSWORD = 'Agent-Passw0rd';
+
+/** Creates a user with the Agent security profile and the instance's first routing profile. */
+export async function createAgentUser(
+  connect: ConnectClient,
+  instanceId: string,
+  username: string,
+  firstName = username[0].toUpperCase() + username.slice(1),
+): Promise<void> {
+  const profiles = await connect.send(new ListRoutingProfilesCommand({ InstanceId: instanceId }));
+  const security = await connect.send(new ListSecurityProfilesCommand({ InstanceId: instanceId }));
+  await connect.send(
+    new CreateUserCommand({
+      InstanceId: instanceId,
+      Username: username,
+      Password: AGENT_PASSWORD,
+      IdentityInfo: { FirstName: firstName, LastName: 'Agent' },
+      PhoneConfig: { PhoneType: 'SOFT_PHONE' },
+      RoutingProfileId: profiles.RoutingProfileSummaryList![0].Id!,
+      SecurityProfileIds: [security.SecurityProfileSummaryList!.find((s) => s.Name === 'Agent')!.Id!],
+    }),
+  );
 }
 
 export class AgentClient {
@@ -139,5 +169,10 @@ export class AgentClient {
     const res = await this.command(contactId, 'accept');
     if (res.status !== 200) throw new Error(`accept failed: ${res.status} ${JSON.stringify(res.body)}`);
     return res.body;
+  }
+
+  /** Accepts an offered call: the meeting to join as the agent's attendee. */
+  async acceptCall(contactId: string): Promise<CallConnection> {
+    return (await this.accept(contactId)) as unknown as CallConnection;
   }
 }

@@ -27,12 +27,13 @@ import type { ContactLifecycle } from '../contacts/contact-lifecycle.ts';
 import { issueToken, tokenMatches, tokenParticipantId } from '../participant-token.ts';
 import { DUMMY_HASH } from '../users/password.ts';
 import type { ChatService, Connection } from '../chat/chat-service.ts';
+import type { WebCalls } from '../calls/web-calls.ts';
 import type { Agent } from '../routing/agent.ts';
 import { toAgent } from '../routing/agent.ts';
 import { announce, Router, RoutingChanges, RoutingConflict } from '../routing/router.ts';
 import { AgentError } from './agent-error.ts';
 import { agentView, queueStats } from './agent-view.ts';
-import type { AgentConnection, AgentView, QueueStats } from './workspace-api.ts';
+import type { AgentConnection, AgentView, CallConnection, QueueStats } from './workspace-api.ts';
 import { ensureAgent, statusRef, systemStatus } from './agent-state.ts';
 
 export const SESSION_TTL_MS = 12 * 3600_000;
@@ -53,6 +54,8 @@ export interface AgentServiceDeps {
   log: Log;
   router: Router;
   chats: ChatService;
+  /** A call's agent joins its meeting. */
+  calls: Pick<WebCalls, 'joinAs'>;
   /** How an agent who accepts is connected, and how a chat an agent leaves ends. */
   lifecycle: ContactLifecycle;
   /** The account whose instances agents sign in to. */
@@ -176,20 +179,23 @@ export class AgentService {
 
   // ------------------------------------------------------------------ contacts
 
-  /** Accepts an offer: the agent joins the chat; returns the connection to chat with. */
+  /**
+   * Accepts an offer: the agent joins the chat, or the call; returns the connection to chat
+   * with, or the call's meeting to join.
+   */
   async accept(session: Session, contactId: string): Promise<AgentConnection> {
-    const token = await this.#change(session, async (tx, agent, changes) => {
+    const joined = await this.#change(session, async (tx, agent, changes) => {
       await this.#d.router.accept(tx, agent, contactId, changes);
       const contact = await this.#liveContact(tx, session, contactId);
       const user = await tx.resources.get(session.instanceId, 'user', session.userId);
       const identity = user?.body.IdentityInfo as { FirstName?: string } | undefined;
-      const { token } = await this.#d.lifecycle.connectAgent(tx, contact, {
+      const { participant, token } = await this.#d.lifecycle.connectAgent(tx, contact, {
         userId: session.userId,
         displayName: identity?.FirstName || user?.name || 'Agent',
       });
-      return token;
+      return this.#joined(tx, contact, participant.id, token);
     });
-    return this.#connect(token);
+    return this.#connect(joined);
   }
 
   async reject(session: Session, contactId: string): Promise<void> {
@@ -198,15 +204,16 @@ export class AgentService {
 
   /** A fresh connection for a contact the agent is in (a reloaded workspace). */
   async connection(session: Session, contactId: string): Promise<AgentConnection> {
-    const token = await this.#change(session, async (tx, agent) => {
+    const joined = await this.#change(session, async (tx, agent) => {
       this.#held(agent, contactId, 'CONNECTED');
       const participant = await this.#agentParticipant(tx, session, contactId);
       // Only a digest of the old token is kept, so the agent's participant gets a new one.
       const issued = issueToken(this.#d.ids, participant.id);
       await tx.participants.update({ ...participant, tokenDigest: issued.digest });
-      return issued.token;
+      const contact = await this.#liveContact(tx, session, contactId);
+      return this.#joined(tx, contact, participant.id, issued.token);
     });
-    return this.#connect(token);
+    return this.#connect(joined);
   }
 
   /** The agent leaves the chat: it ends (for the customer too, if still there); after-contact work begins. */
@@ -340,12 +347,20 @@ export class AgentService {
     return participant;
   }
 
-  async #connect(participantToken: string): Promise<AgentConnection> {
-    const c: Connection = await this.#d.chats.createConnection(participantToken, {
+  /** What the agent joins with: a chat's participant token, or a call's meeting (a new attendee token). */
+  async #joined(tx: StoreTx, contact: ContactRecord, participantId: string, token: string): Promise<Joined> {
+    if (contact.channel !== 'VOICE') return { token };
+    const connectionData = await this.#d.calls.joinAs(tx, contact.id, contact.instanceId, participantId);
+    return { call: { participantId, connectionData } };
+  }
+
+  async #connect(joined: Joined): Promise<AgentConnection> {
+    if ('call' in joined) return joined.call;
+    const c: Connection = await this.#d.chats.createConnection(joined.token, {
       Type: ['WEBSOCKET', 'CONNECTION_CREDENTIALS'],
     });
     return {
-      participantId: tokenParticipantId(participantToken)!,
+      participantId: tokenParticipantId(joined.token)!,
       connectionToken: c.ConnectionCredentials!.ConnectionToken,
       websocketUrl: c.Websocket!.Url,
     };
@@ -440,6 +455,9 @@ export class AgentService {
 }
 
 export { statusRef };
+
+/** What an agent joins a contact with, before a chat's connection is made (outside the transaction). */
+type Joined = { token: string } | { call: CallConnection };
 
 /** Where an agent is: the instance, for the look-ups by contact. */
 type Where = Pick<Session, 'instanceId'>;

@@ -5,6 +5,7 @@
  * browser build can import this file as it is.
  */
 import type { Channel } from '../../ports/store.ts';
+import type { ConnectionData } from '../../generated/connect/shapes.ts';
 import type { AgentContactState, AgentStatusType } from '../routing/agent.ts';
 
 export interface AgentStatusView {
@@ -50,11 +51,19 @@ export interface AgentView {
 }
 
 /** What accepting or reconnecting to a chat answers: the agent's participant connection. */
-export interface AgentConnection {
+export interface ChatConnection {
   participantId: string;
   connectionToken: string;
   websocketUrl: string;
 }
+
+/** What accepting or reconnecting to a call answers: the meeting to join, as the agent's attendee. */
+export interface CallConnection {
+  participantId: string;
+  connectionData: ConnectionData;
+}
+
+export type AgentConnection = ChatConnection | CallConnection;
 
 /** A message on the workspace's events socket. */
 export type AgentEventsMessage = { type: 'state'; state: AgentView } | { type: 'signedOut' };

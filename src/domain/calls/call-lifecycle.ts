@@ -10,16 +10,21 @@ import type { ContactRecord, ParticipantRecord, StoreTx } from '../../ports/stor
 import type { ChannelLifecycle } from '../contacts/contact-lifecycle.ts';
 import { ACTIVE_CALLS, joinWindowId } from './web-calls.ts';
 
-/** What a meeting's signaling sockets are told on topics.meeting. */
-export interface MeetingEvent {
-  ended: true;
-}
+/**
+ * What a meeting's node is told on topics.meeting: the call ended; the flow said something to
+ * the customer; the customer waits in a queue (hold audio) or no longer does.
+ */
+export type MeetingEvent = { ended?: true; say?: string; hold?: boolean };
 
 export class CallLifecycle implements ChannelLifecycle {
   readonly #bus: EventBus;
 
   constructor(bus: EventBus) {
     this.#bus = bus;
+  }
+
+  async queued(tx: StoreTx, contact: ContactRecord): Promise<void> {
+    this.#tell(tx, contact, { hold: true });
   }
 
   async agentJoined(_tx: StoreTx, _contact: ContactRecord, _agent: ParticipantRecord): Promise<void> {
@@ -31,14 +36,17 @@ export class CallLifecycle implements ChannelLifecycle {
   }
 
   async closing(tx: StoreTx, contact: ContactRecord): Promise<void> {
-    const meeting = contact.details.meeting;
-    if (!meeting) return;
-    const event: MeetingEvent = { ended: true };
-    tx.onCommit(() => this.#bus.publish(topics.meeting(meeting.meetingId), event));
+    this.#tell(tx, contact, { ended: true });
   }
 
   async closed(tx: StoreTx, ended: ContactRecord): Promise<void> {
     await tx.due.cancel(joinWindowId(ended.id));
     await tx.counters.add(ended.instanceId, ACTIVE_CALLS, -1);
+  }
+
+  /** Once the transaction commits, the meeting's node is told. */
+  #tell(tx: StoreTx, contact: ContactRecord, event: MeetingEvent): void {
+    const meeting = contact.details.meeting;
+    if (meeting) tx.onCommit(() => this.#bus.publish(topics.meeting(meeting.meetingId), event));
   }
 }

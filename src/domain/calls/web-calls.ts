@@ -4,14 +4,16 @@
  * the meeting it takes place in and the customer's attendee, whose JoinToken the store keeps
  * only as a digest; ConnectionData points the SDK at this node's media placement.
  *
- * Until media is forwarded (issue 15's part 2) the flow, which runs once the customer's media
- * is up, never starts; a call whose customer has not joined
- * within CALL_JOIN_WINDOW_MS ends (EXPIRED), whichever node is alive then.
+ * The flow starts once the customer's media is up (the meeting's node says so); a call whose
+ * customer has not joined within CALL_JOIN_WINDOW_MS ends (EXPIRED), whichever node is alive
+ * then. The agent who accepts the call gets an attendee of the same meeting. An attendee who
+ * leaves the meeting (the SDK's LEAVE) hangs up: the call ends with their disconnect reason.
  */
 import type { Clock } from '../../ports/clock.ts';
 import type { IdGenerator } from '../../ports/ids.ts';
-import type { DueItem, Store } from '../../ports/store.ts';
+import type { ContactRecord, DueItem, Store, StoreTx } from '../../ports/store.ts';
 import type {
+  ConnectionData,
   ListContactReferencesRequest,
   ListContactReferencesResponse,
   StartWebRTCContactRequest,
@@ -25,6 +27,7 @@ import { checkAttributes } from '../contacts/attributes.ts';
 import type { ContactLifecycle } from '../contacts/contact-lifecycle.ts';
 import { requireContact, type InboundFlows } from '../contacts/contact-lookups.ts';
 import { checkReferences, referenceSummaries } from '../contacts/references.ts';
+import type { FlowRunner } from '../flows/flow-runner.ts';
 
 /** The per-instance counter of calls not yet ended (the concurrent-calls quota). */
 export const ACTIVE_CALLS = 'activeCalls';
@@ -71,6 +74,7 @@ export interface WebCallsDeps {
   instances: InstanceService;
   inboundFlows: InboundFlows;
   lifecycle: ContactLifecycle;
+  flows: Pick<FlowRunner, 'startIn'>;
   placement: MediaPlacementUrls;
   /** The Region meetings are reported in (MediaRegion). */
   region: string;
@@ -87,7 +91,7 @@ export class WebCalls {
   async start(caller: InstanceCaller, req: StartWebRTCContactRequest): Promise<StartWebRTCContactResponse> {
     if (req.Attributes) checkAttributes(req.Attributes);
     if (req.References) checkReferences(req.References);
-    const { store, clock, ids, limits, placement } = this.#d;
+    const { store, clock, ids, limits } = this.#d;
     return store.transaction(async (tx) => {
       const instance = await this.#d.instances.require(tx, caller, req.InstanceId);
       const flow = await this.#d.inboundFlows.require(tx, instance, req.ContactFlowId);
@@ -104,20 +108,7 @@ export class WebCalls {
         ContactId: contactId,
         ParticipantId: customerId,
         ParticipantToken: token.token,
-        ConnectionData: {
-          Meeting: {
-            MeetingId: meetingId,
-            MediaRegion: this.#d.region,
-            MediaPlacement: {
-              SignalingUrl: placement.signalingUrl(meetingId),
-              AudioHostUrl: placement.audioHostUrl(),
-              EventIngestionUrl: placement.eventIngestionUrl(),
-            },
-            // Echo reduction loads its model from Amazon's CDN, which a local call may not reach.
-            MeetingFeatures: { Audio: { EchoReduction: 'UNAVAILABLE' } },
-          },
-          Attendee: { AttendeeId: attendeeId, JoinToken: join.token },
-        },
+        ConnectionData: this.#connectionData(meetingId, attendeeId, join.token),
       };
       // Claimed with this response; if anything below refuses the call, the claim rolls back with it.
       const first = await claimOnce(tx, `StartWebRTCContact/${instance.id}`, req, response, now);
@@ -155,6 +146,75 @@ export class WebCalls {
         payload: { instanceId: instance.id, contactId },
       });
       return response;
+    });
+  }
+
+  /**
+   * The meeting's attendee for a participant who joins the call (the agent who accepted it, or
+   * reconnects to it), with a new JoinToken: only its digest is kept, so each asking gets a new
+   * one, and the one before stops working.
+   */
+  async joinAs(
+    tx: StoreTx,
+    contactId: string,
+    instanceId: string,
+    participantId: string,
+  ): Promise<ConnectionData> {
+    const contact = await tx.contacts.get(instanceId, contactId);
+    const meeting = contact?.details.meeting;
+    if (!contact || !meeting) throw new Error(`contact ${contactId} has no meeting`);
+    const attendeeId = meeting.attendees[participantId]?.attendeeId ?? this.#d.ids.uuid();
+    const join = issueToken(this.#d.ids, participantId);
+    await tx.contacts.update({
+      ...contact,
+      details: {
+        ...contact.details,
+        meeting: {
+          ...meeting,
+          attendees: { ...meeting.attendees, [participantId]: { attendeeId, joinTokenDigest: join.digest } },
+        },
+      },
+    });
+    return this.#connectionData(meeting.meetingId, attendeeId, join.token);
+  }
+
+  /**
+   * An attendee's media is up (the meeting's node saw its first audio). The first time the
+   * customer's is, the call has been joined: its join window is gone and its flow starts.
+   */
+  async attendeeUp(attendee: MeetingAttendee): Promise<void> {
+    await this.#withCall(attendee, async (tx, contact) => {
+      const meeting = contact.details.meeting!;
+      const joined = meeting.attendees[attendee.participantId];
+      if (!joined || joined.joinedAt !== undefined) return;
+      const updated: ContactRecord = {
+        ...contact,
+        details: {
+          ...contact.details,
+          meeting: {
+            ...meeting,
+            attendees: {
+              ...meeting.attendees,
+              [attendee.participantId]: { ...joined, joinedAt: this.#d.clock.now() },
+            },
+          },
+        },
+      };
+      await tx.contacts.update(updated);
+      const participant = await tx.participants.get(attendee.participantId);
+      if (participant?.role !== 'CUSTOMER') return;
+      await tx.due.cancel(joinWindowId(contact.id));
+      await this.#d.flows.startIn(tx, updated);
+    });
+  }
+
+  /** An attendee left the meeting: their participant hung up, and the call ends. */
+  async attendeeLeft(attendee: MeetingAttendee): Promise<void> {
+    await this.#withCall(attendee, async (tx, contact) => {
+      const participant = await tx.participants.get(attendee.participantId);
+      if (!participant || participant.leftAt !== undefined) return;
+      const reason = participant.role === 'CUSTOMER' ? 'CUSTOMER_DISCONNECT' : 'AGENT_DISCONNECT';
+      await this.#d.lifecycle.end(tx, contact, reason, { leaving: participant });
     });
   }
 
@@ -196,6 +256,36 @@ export class WebCalls {
         contactId: contact!.id,
       };
     });
+  }
+
+  async #withCall(
+    attendee: MeetingAttendee,
+    fn: (tx: StoreTx, contact: ContactRecord) => Promise<void>,
+  ): Promise<void> {
+    await this.#d.store.transaction(async (tx) => {
+      const participant = await tx.participants.get(attendee.participantId);
+      const contact = participant && (await tx.contacts.get(participant.instanceId, attendee.contactId));
+      if (contact?.state === 'ACTIVE' && contact.details.meeting?.meetingId === attendee.meetingId)
+        await fn(tx, contact);
+    });
+  }
+
+  #connectionData(meetingId: string, attendeeId: string, joinToken: string): ConnectionData {
+    const { placement } = this.#d;
+    return {
+      Meeting: {
+        MeetingId: meetingId,
+        MediaRegion: this.#d.region,
+        MediaPlacement: {
+          SignalingUrl: placement.signalingUrl(meetingId),
+          AudioHostUrl: placement.audioHostUrl(),
+          EventIngestionUrl: placement.eventIngestionUrl(),
+        },
+        // Echo reduction loads its model from Amazon's CDN, which a local call may not reach.
+        MeetingFeatures: { Audio: { EchoReduction: 'UNAVAILABLE' } },
+      },
+      Attendee: { AttendeeId: attendeeId, JoinToken: joinToken },
+    };
   }
 
   async listReferences(

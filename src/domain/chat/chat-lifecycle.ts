@@ -21,6 +21,10 @@ export class ChatLifecycle implements ChannelLifecycle {
     this.#transcripts = transcripts;
   }
 
+  async queued(): Promise<void> {
+    // A chat's customer waits with the chat open; the flow says whatever it is told.
+  }
+
   async agentJoined(tx: StoreTx, contact: ContactRecord, agent: ParticipantRecord): Promise<void> {
     await this.#items.append(tx, contact, { type: 'EVENT', contentType: contentTypes.joined, from: agent });
   }

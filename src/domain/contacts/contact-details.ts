@@ -62,7 +62,7 @@ export interface ChatDetails {
 export interface MeetingDetails {
   meetingId: string;
   /** By participant id: the attendee, and a digest of its JoinToken (never the token). */
-  attendees: Record<string, { attendeeId: string; joinTokenDigest: string }>;
+  attendees: Record<string, { attendeeId: string; joinTokenDigest: string; joinedAt?: number }>;
 }
 
 /** What StartWebRTCContact starts a web call with. */

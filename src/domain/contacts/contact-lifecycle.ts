@@ -26,6 +26,8 @@ import { changesAnnouncedOnCommit, type Router } from '../routing/router.ts';
 
 /** What a channel does at the steps of its contacts' lives, each inside the step's transaction. */
 export interface ChannelLifecycle {
+  /** The contact waits in a queue for an agent (a call's customer hears hold audio). */
+  queued(tx: StoreTx, contact: ContactRecord): Promise<void>;
   /** The agent's participant has joined: the channel lets the others know (a chat's participant.joined). */
   agentJoined(tx: StoreTx, contact: ContactRecord, agent: ParticipantRecord): Promise<void>;
   /** Before routing lets go: the leaving participant's own leaving, as the others see it. */
@@ -127,6 +129,7 @@ export class ContactLifecycle {
   async enqueue(tx: StoreTx, contact: ContactRecord, queueId: string): Promise<void> {
     const { router, bus, log } = this.#d;
     await router.enqueue(tx, contact, queueId, changesAnnouncedOnCommit(tx, bus, log));
+    await this.#channel(contact).queued(tx, contact);
   }
 
   /**

@@ -1,0 +1,203 @@
+/**
+ * A meeting on this node (shared spec webrtc-media.md §§3, 5, 7): its attendees, each known in
+ * the meeting by an audio stream id, present or not, muted or not, and on one session (socket
+ * and peer) at a time; and the sessions that are open.
+ *
+ * - Presence: an attendee is announced to everyone (AUDIO_STREAM_ID_INFO with its attendee id)
+ *   once its first audio arrives, as Chime does; a session that joins is sent the attendees
+ *   present so far, and changes after that. A mute is announced with the stream id and `muted`;
+ *   an attendee who left with the stream id alone, or `dropped` if its socket went away and it
+ *   did not come back within DROP_GRACE_MS.
+ * - Audio: with two attendees, each one's Opus is forwarded as it is to the other's downlink.
+ * - A JOIN on a new socket (the SDK's reconnect, or another device) takes the attendee's place
+ *   from the session before, which is closed; the attendee keeps its stream id and presence.
+ *
+ * The meeting owns its sessions: ending it (the call ended) or closing it (the node stops)
+ * closes every session, and so every peer.
+ */
+import type { RtpPacket } from 'werift';
+import type { EndpointLog } from '../gateway/websocket-endpoint.ts';
+import type { MeetingAttendee } from '../domain/calls/web-calls.ts';
+import {
+  AttendeeSession,
+  type SessionHost,
+  type SessionOptions,
+  type SignalLink,
+} from './attendee-session.ts';
+import { FrameType, type ISdkSignalFrame } from './signaling/signal-frames.ts';
+
+/** How long a vanished session's attendee stays present, for the SDK to reconnect in. */
+export const DROP_GRACE_MS = 10_000;
+
+type StreamInfo = NonNullable<NonNullable<ISdkSignalFrame['audioStreamIdInfo']>['streams']>[number];
+
+/** What the media plane tells the call of its attendees. */
+export interface MeetingEvents {
+  /** An attendee's media is up (its first audio has come). */
+  attendeeUp(attendee: MeetingAttendee): Promise<unknown>;
+  /** An attendee left the meeting (LEAVE): its participant has hung up. */
+  attendeeLeft(attendee: MeetingAttendee): Promise<unknown>;
+}
+
+interface Member {
+  attendee: MeetingAttendee;
+  audioStreamId: number;
+  present: boolean;
+  muted: boolean;
+  session: AttendeeSession | undefined;
+  dropTimer?: NodeJS.Timeout;
+}
+
+export interface MeetingOptions extends SessionOptions {
+  events: MeetingEvents;
+  log: EndpointLog;
+  /** The meeting has nothing open and nobody in it any more. */
+  onEmpty: () => void;
+}
+
+export class Meeting implements SessionHost {
+  readonly id: string;
+  readonly #o: MeetingOptions;
+  readonly #members = new Map<string, Member>();
+  readonly #sessions = new Set<AttendeeSession>();
+  #nextAudioStreamId = 1;
+  #ended = false;
+
+  constructor(id: string, o: MeetingOptions) {
+    this.id = id;
+    this.#o = o;
+  }
+
+  /** A new socket of one of the meeting's attendees. */
+  open(attendee: MeetingAttendee, link: SignalLink): AttendeeSession {
+    const session = new AttendeeSession(attendee, this, link, this.#o);
+    this.#sessions.add(session);
+    if (this.#ended) session.meetingEnded();
+    return session;
+  }
+
+  /** The call has ended: every session is told, and closed. */
+  end(): void {
+    this.#ended = true;
+    for (const s of this.#sessions) s.meetingEnded();
+    this.#release();
+  }
+
+  /** The node is stopping. */
+  close(): void {
+    for (const s of this.#sessions) s.close();
+    this.#release();
+  }
+
+  // ---- SessionHost
+
+  joined(session: AttendeeSession): void {
+    const { attendeeId } = session.attendee;
+    let m = this.#members.get(attendeeId);
+    if (!m) {
+      m = {
+        attendee: session.attendee,
+        audioStreamId: this.#nextAudioStreamId++,
+        present: false,
+        muted: false,
+        session,
+      };
+      this.#members.set(attendeeId, m);
+    }
+    clearTimeout(m.dropTimer);
+    const before = m.session;
+    m.session = session;
+    if (before && before !== session) before.replaced();
+    const roster = [...this.#members.values()].filter((x) => x.present).map(presence);
+    if (roster.length > 0) session.send(streamInfo(roster));
+  }
+
+  audio(session: AttendeeSession, rtp: RtpPacket): void {
+    const m = this.#memberOf(session);
+    if (!m) return;
+    if (!m.present) {
+      m.present = true;
+      this.#broadcast(presence(m));
+      this.#tell('attendeeUp', m.attendee);
+    }
+    for (const other of this.#members.values()) if (other !== m) other.session?.sendAudio(session, rtp);
+  }
+
+  muted(session: AttendeeSession, muted: boolean): void {
+    const m = this.#memberOf(session);
+    if (!m || m.muted === muted) return;
+    m.muted = muted;
+    this.#broadcast({ audioStreamId: m.audioStreamId, muted });
+  }
+
+  left(session: AttendeeSession): void {
+    const m = this.#memberOf(session);
+    if (!m) return;
+    m.session = undefined;
+    this.#remove(m, false);
+    this.#tell('attendeeLeft', m.attendee);
+  }
+
+  gone(session: AttendeeSession): void {
+    this.#sessions.delete(session);
+    const m = this.#memberOf(session);
+    if (m) {
+      m.session = undefined;
+      m.dropTimer = setTimeout(() => this.#remove(m, true), DROP_GRACE_MS);
+      m.dropTimer.unref();
+    }
+    this.#emptied();
+  }
+
+  // ------------------------------------------------------------------------------------------
+
+  #memberOf(session: AttendeeSession): Member | undefined {
+    const m = this.#members.get(session.attendee.attendeeId);
+    return m?.session === session ? m : undefined;
+  }
+
+  #remove(m: Member, dropped: boolean): void {
+    clearTimeout(m.dropTimer);
+    if (this.#members.get(m.attendee.attendeeId) !== m || m.session) return;
+    this.#members.delete(m.attendee.attendeeId);
+    if (m.present) this.#broadcast({ audioStreamId: m.audioStreamId, ...(dropped && { dropped: true }) });
+    this.#emptied();
+  }
+
+  #broadcast(info: StreamInfo): void {
+    for (const m of this.#members.values()) m.session?.send(streamInfo([info]));
+  }
+
+  #tell(what: keyof MeetingEvents, attendee: MeetingAttendee): void {
+    this.#o.events[what](attendee).catch((err: unknown) =>
+      this.#o.log.warn(
+        { endpoint: 'signaling', err, meetingId: this.id },
+        `could not tell the call: ${what}`,
+      ),
+    );
+  }
+
+  #emptied(): void {
+    for (const s of this.#sessions) if (s.over) this.#sessions.delete(s);
+    if (this.#sessions.size === 0 && this.#members.size === 0) this.#release();
+  }
+
+  #release(): void {
+    for (const m of this.#members.values()) clearTimeout(m.dropTimer);
+    this.#members.clear();
+    this.#sessions.clear();
+    this.#o.onEmpty();
+  }
+}
+
+const presence = (m: Member): StreamInfo => ({
+  audioStreamId: m.audioStreamId,
+  attendeeId: m.attendee.attendeeId,
+  externalUserId: m.attendee.participantId,
+  ...(m.muted && { muted: true }),
+});
+
+const streamInfo = (streams: StreamInfo[]) => ({
+  type: FrameType.AUDIO_STREAM_ID_INFO,
+  audioStreamIdInfo: { streams },
+});

@@ -1,0 +1,154 @@
+/**
+ * A web call's media through a real node, with attendees that are werift peers speaking the
+ * Chime SDK's signaling (test/support/chime-peer.ts) and sending real Opus tones: the flow
+ * starts once the customer's media is up, the call is routed to an agent as a call, the agent
+ * joins the same meeting, each hears the other's tone, presence and mutes reach both, a
+ * second socket with the same token takes the attendee's place, and whoever leaves ends the
+ * call with their disconnect reason.
+ */
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { once } from 'node:events';
+import {
+  DescribeContactCommand,
+  StartWebRTCContactCommand,
+  StopContactCommand,
+} from '@aws-sdk/client-connect';
+import { startTestNode, type TestNode } from '../support/node.ts';
+import { AGENT_PASSWORD, AgentClient, createAgentUser } from '../support/agent.ts';
+import { ChimeTestPeer } from '../support/chime-peer.ts';
+import { T } from '../support/chime-signaling.ts';
+
+const CUSTOMER_HZ = 440;
+const AGENT_HZ = 880;
+
+describe('call media', () => {
+  let node: TestNode;
+  let agent: AgentClient;
+  const peers: ChimeTestPeer[] = [];
+  before(async () => {
+    node = await startTestNode();
+    await createAgentUser(node.connect(), node.instanceId, 'caller');
+    agent = new AgentClient(node.url);
+    await agent.signIn('caller', AGENT_PASSWORD);
+    await agent.connect();
+    await agent.setStatus('Available');
+  });
+  after(async () => {
+    for (const p of peers) await p.close();
+    await agent.disconnect();
+    await node.close();
+  });
+
+  const describeContact = async (contactId: string) =>
+    (
+      await node
+        .connect()
+        .send(new DescribeContactCommand({ InstanceId: node.instanceId, ContactId: contactId }))
+    ).Contact!;
+  const join = async (connectionData: any) => {
+    const peer = await ChimeTestPeer.join(connectionData);
+    peers.push(peer);
+    return peer;
+  };
+  const presentIn = (peer: ChimeTestPeer, attendeeId: string) =>
+    peer.signal.until(
+      (all) =>
+        all.some(
+          (f) =>
+            f.type === T.AUDIO_STREAM_ID_INFO &&
+            f.audioStreamIdInfo.streams.some((s: any) => s.attendeeId === attendeeId),
+        ),
+      `${attendeeId} present`,
+    );
+
+  /** A call whose customer (440 Hz) and agent (880 Hz) are connected and hear each other. */
+  async function connectedCall() {
+    const call = await node.connect().send(
+      new StartWebRTCContactCommand({
+        InstanceId: node.instanceId,
+        ContactFlowId: node.flowId,
+        ParticipantDetails: { DisplayName: 'Jane' },
+      }),
+    );
+    const contactId = call.ContactId!;
+    const customer = await join(call.ConnectionData);
+    // Nothing routes the call before the customer's media is up: the flow starts with it.
+    assert.equal((await describeContact(contactId)).QueueInfo, undefined);
+    customer.sendTone(CUSTOMER_HZ);
+    const offered = await agent.offer(contactId);
+    assert.equal(agent.latest!.contacts.find((c) => c.contactId === offered)!.channel, 'VOICE');
+    const { connectionData, participantId } = await agent.acceptCall(contactId);
+    assert.equal(connectionData.Meeting!.MeetingId, call.ConnectionData!.Meeting!.MeetingId);
+    assert.notEqual(connectionData.Attendee!.AttendeeId, call.ConnectionData!.Attendee!.AttendeeId);
+    const agentPeer = await join(connectionData);
+    agentPeer.sendTone(AGENT_HZ);
+    await customer.hears(AGENT_HZ);
+    await agentPeer.hears(CUSTOMER_HZ);
+    return { call, contactId, customer, agentPeer, agentParticipantId: participantId };
+  }
+
+  test('the flow starts once the customer is heard; the call is routed to the agent, who joins the meeting; each hears the other', async () => {
+    const { contactId, customer, agentPeer, agentParticipantId } = await connectedCall();
+    await presentIn(customer, agentPeer.attendeeId);
+    await presentIn(agentPeer, customer.attendeeId);
+    await presentIn(customer, customer.attendeeId);
+    const contact = await describeContact(contactId);
+    assert.equal(contact.Channel, 'VOICE');
+    assert.ok(contact.QueueInfo?.Id, 'queued by the flow');
+    assert.equal(contact.AgentInfo?.Id, agent.latest!.user.id);
+    assert.equal(agent.latest!.contacts.find((c) => c.contactId === contactId)!.state, 'CONNECTED');
+    assert.ok(agentParticipantId);
+
+    // A mute is told to the other side, by the stream id presence gave.
+    const customerStream = customer.signal.all
+      .flatMap((f) => (f.type === T.AUDIO_STREAM_ID_INFO ? f.audioStreamIdInfo.streams : []))
+      .find((s: any) => s.attendeeId === customer.attendeeId).audioStreamId;
+    customer.signal.send({ type: T.AUDIO_CONTROL, audioControl: { muted: true } });
+    await agentPeer.signal.until(
+      (all) =>
+        all.some(
+          (f) =>
+            f.type === T.AUDIO_STREAM_ID_INFO &&
+            f.audioStreamIdInfo.streams.some((s: any) => s.audioStreamId === customerStream && s.muted),
+        ),
+      'the mute',
+    );
+
+    // The agent hangs up (the SDK's LEAVE): the call ends AGENT_DISCONNECT, the customer is told.
+    agentPeer.leave();
+    const status = await customer.signal.next(T.AUDIO_STATUS, 5000);
+    assert.equal(status.audioStatus.audioStatus, 410);
+    const [code] = await once(customer.signal.ws, 'close');
+    assert.equal(code, 4410);
+    const ended = await describeContact(contactId);
+    assert.equal(ended.DisconnectReason, 'AGENT_DISCONNECT');
+    await agent.until((s) => s.contacts.some((c) => c.contactId === contactId && c.state === 'ENDED'));
+    assert.equal((await agent.command(contactId, 'clear')).status, 204);
+  });
+
+  test("the customer's LEAVE ends the call CUSTOMER_DISCONNECT; the agent's meeting ends", async () => {
+    const { contactId, customer, agentPeer } = await connectedCall();
+    customer.leave();
+    const status = await agentPeer.signal.next(T.AUDIO_STATUS, 5000);
+    assert.equal(status.audioStatus.audioStatus, 410);
+    assert.equal((await describeContact(contactId)).DisconnectReason, 'CUSTOMER_DISCONNECT');
+    await agent.until((s) => s.contacts.some((c) => c.contactId === contactId && c.state === 'ENDED'));
+    assert.equal((await agent.command(contactId, 'clear')).status, 204);
+  });
+
+  test('a second socket with the same token takes the attendee’s place: the first is told and closed, the call goes on', async () => {
+    const { contactId, call, customer, agentPeer } = await connectedCall();
+    const again = await join(call.ConnectionData);
+    const status = await customer.signal.next(T.AUDIO_STATUS, 5000);
+    assert.equal(status.audioStatus.audioStatus, 301, 'joined from another device');
+    again.sendTone(660);
+    await agentPeer.hears(660);
+    await again.hears(AGENT_HZ);
+    assert.equal((await describeContact(contactId)).DisconnectReason, undefined, 'still going');
+    await node.connect().send(new StopContactCommand({ InstanceId: node.instanceId, ContactId: contactId }));
+    assert.equal((await again.signal.next(T.AUDIO_STATUS, 5000)).audioStatus.audioStatus, 410);
+    await agent.until((s) => s.contacts.some((c) => c.contactId === contactId && c.state === 'ENDED'));
+    assert.equal((await agent.command(contactId, 'clear')).status, 204);
+  });
+});
