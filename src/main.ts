@@ -20,6 +20,7 @@ import { attachChatGateway } from './gateway/chat-gateway.ts';
 import { attachSignalingGateway } from './media/signaling/signaling-gateway.ts';
 import { eventIngestion } from './media/event-ingestion.ts';
 import { MediaPlane } from './media/media-plane.ts';
+import { ThreadedCallAudio } from './media/audio/threaded-call-audio.ts';
 import type { WebCalls } from './domain/calls/web-calls.ts';
 import { createLogs } from './log.ts';
 import type { AgentService } from './domain/agents/agent-service.ts';
@@ -141,6 +142,7 @@ export async function startNode(config: Config, overrides: NodeOverrides = {}): 
   const media = new MediaPlane({
     bus,
     events: calls,
+    audio: new ThreadedCallAudio(),
     media: config.media,
     log: app.log,
     now: () => clock.now(),

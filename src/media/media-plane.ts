@@ -8,6 +8,7 @@
 import { topics, type EventBus, type Unsubscribe } from '../ports/event-bus.ts';
 import type { EndpointLog } from '../gateway/websocket-endpoint.ts';
 import type { MediaConfig } from '../config.ts';
+import type { CallAudio } from '../ports/call-audio.ts';
 import type { MeetingAttendee } from '../domain/calls/web-calls.ts';
 import type { MeetingEvent } from '../domain/calls/call-lifecycle.ts';
 import type { AttendeeSession, SignalLink } from './attendee-session.ts';
@@ -16,6 +17,7 @@ import { Meeting, type MeetingEvents } from './meeting.ts';
 export interface MediaPlaneOptions {
   bus: EventBus;
   events: MeetingEvents;
+  audio: CallAudio;
   media: MediaConfig;
   log: EndpointLog;
   now: () => number;
@@ -41,14 +43,16 @@ export class MediaPlane {
 
   close(): void {
     for (const { meeting } of [...this.#meetings.values()]) meeting.close();
+    void this.#o.audio.close();
   }
 
   #meeting(id: string): Meeting {
     const held = this.#meetings.get(id);
     if (held) return held.meeting;
-    const { bus, events, media, log, now } = this.#o;
+    const { bus, events, audio, media, log, now } = this.#o;
     const meeting: Meeting = new Meeting(id, {
       events,
+      audio,
       media,
       log,
       now,
@@ -59,8 +63,11 @@ export class MediaPlane {
         entry.unsubscribe();
       },
     });
-    const unsubscribe = bus.subscribe(topics.meeting(id), (event) => {
-      if ((event as MeetingEvent).ended) meeting.end();
+    const unsubscribe = bus.subscribe(topics.meeting(id), (e) => {
+      const event = e as MeetingEvent;
+      if (event.ended) meeting.end();
+      if (event.say !== undefined) meeting.say(event.say);
+      if (event.hold !== undefined) meeting.hold(event.hold);
     });
     this.#meetings.set(id, { meeting, unsubscribe });
     return meeting;

@@ -9,6 +9,8 @@
  *   an attendee who left with the stream id alone, or `dropped` if its socket went away and it
  *   did not come back within DROP_GRACE_MS.
  * - Audio: with two attendees, each one's Opus is forwarded as it is to the other's downlink.
+ *   Before the second is present, the node's own announcer speaks the flow's prompts and plays
+ *   hold audio to whoever is there (the customer); it stops once a second attendee is heard.
  * - A JOIN on a new socket (the SDK's reconnect, or another device) takes the attendee's place
  *   from the session before, which is closed; the attendee keeps its stream id and presence.
  *
@@ -16,6 +18,8 @@
  * closes every session, and so every peer.
  */
 import type { RtpPacket } from 'werift';
+import type { CallAudio } from '../ports/call-audio.ts';
+import { Announcer } from './announcer.ts';
 import type { EndpointLog } from '../gateway/websocket-endpoint.ts';
 import type { MeetingAttendee } from '../domain/calls/web-calls.ts';
 import {
@@ -50,6 +54,7 @@ interface Member {
 
 export interface MeetingOptions extends SessionOptions {
   events: MeetingEvents;
+  audio: CallAudio;
   log: EndpointLog;
   /** The meeting has nothing open and nobody in it any more. */
   onEmpty: () => void;
@@ -62,6 +67,7 @@ export class Meeting implements SessionHost {
   readonly #sessions = new Set<AttendeeSession>();
   #nextAudioStreamId = 1;
   #ended = false;
+  #announcer: Announcer | undefined;
 
   constructor(id: string, o: MeetingOptions) {
     this.id = id;
@@ -74,6 +80,17 @@ export class Meeting implements SessionHost {
     this.#sessions.add(session);
     if (this.#ended) session.meetingEnded();
     return session;
+  }
+
+  /** The flow said something to the customer. */
+  say(text: string): void {
+    this.#announcing()?.say(text);
+  }
+
+  /** The customer waits in a queue (hold audio), or no longer does. */
+  hold(on: boolean): void {
+    if (on) this.#announcing()?.hold(true);
+    else this.#announcer?.hold(false);
   }
 
   /** The call has ended: every session is told, and closed. */
@@ -119,6 +136,7 @@ export class Meeting implements SessionHost {
       m.present = true;
       this.#broadcast(presence(m));
       this.#tell('attendeeUp', m.attendee);
+      if (this.#presentCount() > 1) this.#stopAnnouncing();
     }
     for (const other of this.#members.values()) if (other !== m) other.session?.sendAudio(session, rtp);
   }
@@ -182,7 +200,32 @@ export class Meeting implements SessionHost {
     if (this.#sessions.size === 0 && this.#members.size === 0) this.#release();
   }
 
+  /** The announcer, made on first use; none once two attendees are present. */
+  #announcing(): Announcer | undefined {
+    if (this.#ended || this.#presentCount() > 1) return undefined;
+    this.#announcer ??= new Announcer(
+      this.#o.audio,
+      (rtp) => {
+        for (const m of this.#members.values()) m.session?.sendAudio(this.#announcer!, rtp);
+      },
+      this.#o.log,
+    );
+    return this.#announcer;
+  }
+
+  #stopAnnouncing(): void {
+    this.#announcer?.stop();
+    this.#announcer = undefined;
+  }
+
+  #presentCount(): number {
+    let n = 0;
+    for (const m of this.#members.values()) if (m.present) n++;
+    return n;
+  }
+
   #release(): void {
+    this.#stopAnnouncing();
     for (const m of this.#members.values()) clearTimeout(m.dropTimer);
     this.#members.clear();
     this.#sessions.clear();

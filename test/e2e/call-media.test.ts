@@ -77,6 +77,8 @@ describe('call media', () => {
     assert.equal((await describeContact(contactId)).QueueInfo, undefined);
     customer.sendTone(CUSTOMER_HZ);
     const offered = await agent.offer(contactId);
+    // Before the agent answers, the customer hears the node speak the flow's greeting.
+    await customer.hearsWhen((p) => p.heardLevel() > 0.01, 'the greeting');
     assert.equal(agent.latest!.contacts.find((c) => c.contactId === offered)!.channel, 'VOICE');
     const { connectionData, participantId } = await agent.acceptCall(contactId);
     assert.equal(connectionData.Meeting!.MeetingId, call.ConnectionData!.Meeting!.MeetingId);
@@ -125,6 +127,43 @@ describe('call media', () => {
     assert.equal(ended.DisconnectReason, 'AGENT_DISCONNECT');
     await agent.until((s) => s.contacts.some((c) => c.contactId === contactId && c.state === 'ENDED'));
     assert.equal((await agent.command(contactId, 'clear')).status, 204);
+  });
+
+  test('while queued with no agent available, the customer hears the greeting and then hold audio; the agent who becomes available gets the call', async () => {
+    await agent.setStatus('Offline');
+    const call = await node.connect().send(
+      new StartWebRTCContactCommand({
+        InstanceId: node.instanceId,
+        ContactFlowId: node.flowId,
+        ParticipantDetails: { DisplayName: 'Jane' },
+      }),
+    );
+    const customer = await join(call.ConnectionData);
+    customer.sendTone(CUSTOMER_HZ);
+    await customer.hearsWhen((p) => p.heardLevel() > 0.01, 'the greeting');
+    // Hold audio is four notes (C5 E5 G5 E5), half a second each: each of them comes through.
+    const HOLD_NOTES = [525, 660, 785];
+    const seen = new Set<number>();
+    await customer.hearsWhen(
+      (p) => {
+        const f = p.heardFrequency();
+        for (const hz of HOLD_NOTES) if (Math.abs(f - hz) <= 10) seen.add(hz);
+        return seen.size === HOLD_NOTES.length;
+      },
+      'every note of the hold audio',
+      12_000,
+    );
+    assert.ok((await describeContact(call.ContactId!)).QueueInfo?.Id, 'queued');
+    await agent.setStatus('Available');
+    const { connectionData } = await agent.acceptCall(await agent.offer(call.ContactId!));
+    const agentPeer = await join(connectionData);
+    agentPeer.sendTone(AGENT_HZ);
+    await customer.hears(AGENT_HZ);
+    await node
+      .connect()
+      .send(new StopContactCommand({ InstanceId: node.instanceId, ContactId: call.ContactId }));
+    await agent.until((s) => s.contacts.some((c) => c.contactId === call.ContactId && c.state === 'ENDED'));
+    assert.equal((await agent.command(call.ContactId!, 'clear')).status, 204);
   });
 
   test("the customer's LEAVE ends the call CUSTOMER_DISCONNECT; the agent's meeting ends", async () => {

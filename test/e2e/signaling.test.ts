@@ -9,7 +9,9 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { once } from 'node:events';
+import { createHmac } from 'node:crypto';
 import WebSocket from 'ws';
+import { RTCPeerConnection } from 'werift';
 import {
   DescribeContactCommand,
   StartWebRTCContactCommand,
@@ -185,6 +187,77 @@ describe('signaling', () => {
     again.send({ type: T.PING_PONG, pingPong: { type: 1, pingId: 1 } });
     await again.next(T.PING_PONG);
     again.ws.close();
+    await node
+      .connect()
+      .send(new StopContactCommand({ InstanceId: node.instanceId, ContactId: call.ContactId }));
+  });
+});
+
+describe('signaling on a node configured for a real deployment', () => {
+  let node: TestNode;
+  before(async () => {
+    node = await startTestNode([
+      '--media-address',
+      '127.0.0.5',
+      '--media-ports',
+      '41000-41019',
+      '--turn-uri',
+      'turn:turn.example.com:3478',
+      '--turn-secret',
+      'turn-s3cret',
+      '--media-origin',
+      'wss://cc.example.com',
+    ]);
+  });
+  after(() => node.close());
+
+  test('meetings name the media origin; JOIN_ACK carries TURN credentials; the answer announces the address, on a port of the range', async () => {
+    const call = await node.connect().send(
+      new StartWebRTCContactCommand({
+        InstanceId: node.instanceId,
+        ContactFlowId: node.flowId,
+        ParticipantDetails: { DisplayName: 'Jane' },
+      }),
+    );
+    const { Meeting, Attendee } = call.ConnectionData!;
+    assert.equal(Meeting!.MediaPlacement!.SignalingUrl, `wss://cc.example.com/control/${Meeting!.MeetingId}`);
+    assert.equal(Meeting!.MediaPlacement!.EventIngestionUrl, 'https://cc.example.com/meetings/events');
+    assert.equal(Meeting!.MediaPlacement!.AudioHostUrl, 'cc.example.com');
+
+    // The TLS proxy in front is not here: the test reaches the node itself.
+    const port = new URL(node.url).port;
+    const client = new SignalingClient(`ws://127.0.0.1:${port}/control/${Meeting!.MeetingId}`, [
+      '_aws_wt_session',
+      Attendee!.JoinToken!,
+    ]);
+    await once(client.ws, 'open');
+    client.send({ type: T.JOIN, join: { protocolVersion: 2 } });
+    const { joinack } = await client.next(T.JOIN_ACK);
+    const turn = joinack.turnCredentials;
+    assert.deepEqual(turn.uris, ['turn:turn.example.com:3478']);
+    const [expiry, attendeeId] = turn.username.split(':');
+    assert.equal(attendeeId, Attendee!.AttendeeId);
+    assert.ok(Math.abs(Number(expiry) - Date.now() / 1000 - turn.ttl) < 60, 'expires after its ttl');
+    assert.equal(turn.password, createHmac('sha1', 'turn-s3cret').update(turn.username).digest('base64'));
+
+    const offerer = new RTCPeerConnection({ iceUseIpv6: false, bundlePolicy: 'max-bundle' });
+    offerer.addTransceiver('audio', { direction: 'sendrecv' });
+    await offerer.setLocalDescription(await offerer.createOffer());
+    await new Promise<void>((resolve) =>
+      offerer.iceGatheringState === 'complete'
+        ? resolve()
+        : offerer.iceGatheringStateChange.subscribe((s) => s === 'complete' && resolve()),
+    );
+    client.send({ type: T.SUBSCRIBE, sub: { duplex: 3, sdpOffer: offerer.localDescription!.sdp } });
+    const { suback } = await client.next(T.SUBSCRIBE_ACK, 10_000);
+    const candidates = [...suback.sdpAnswer.matchAll(/a=candidate:\S+ \d \S+ \d+ (\S+) (\d+) typ host/g)];
+    assert.ok(
+      candidates.some(([, address]) => address === '127.0.0.5'),
+      suback.sdpAnswer,
+    );
+    for (const [, , p] of candidates) assert.ok(Number(p) >= 41000 && Number(p) <= 41019, `port ${p}`);
+    await offerer.close();
+    client.ws.close();
     await node
       .connect()
       .send(new StopContactCommand({ InstanceId: node.instanceId, ContactId: call.ContactId }));

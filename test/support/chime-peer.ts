@@ -138,6 +138,30 @@ export class ChimeTestPeer {
     return dominantFrequency(all, RATE);
   }
 
+  /** The level (RMS, 0…1) of what it heard in the last second. */
+  heardLevel(): number {
+    const recent = this.#heard.slice(-50);
+    let sum = 0;
+    let n = 0;
+    for (const f of recent) {
+      for (const v of f) sum += v * v;
+      n += f.length;
+    }
+    return n ? Math.sqrt(sum / n) : 0;
+  }
+
+  /** Waits until what it heard in the last second satisfies the check. */
+  async hearsWhen(check: (p: ChimeTestPeer) => boolean, what: string, timeoutMs = 8000): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    while (!check(this)) {
+      if (Date.now() > deadline)
+        throw new Error(
+          `${what}: heard ${this.heardFrequency().toFixed(0)} Hz at level ${this.heardLevel().toFixed(3)} (${this.packetsHeard} packets)`,
+        );
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  }
+
   /** Waits until it hears a tone near `hz`. */
   async hears(hz: number, timeoutMs = 8000): Promise<void> {
     const deadline = Date.now() + timeoutMs;

@@ -27,8 +27,9 @@ export class CallLifecycle implements ChannelLifecycle {
     this.#tell(tx, contact, { hold: true });
   }
 
-  async agentJoined(_tx: StoreTx, _contact: ContactRecord, _agent: ParticipantRecord): Promise<void> {
-    // Without a media plane yet, a call has no meeting for the agent to join.
+  async agentJoined(tx: StoreTx, contact: ContactRecord, _agent: ParticipantRecord): Promise<void> {
+    // The agent's attendee (WebCalls.joinAs) is made as the agent is answered; the hold ends now.
+    this.#tell(tx, contact, { hold: false });
   }
 
   async leaving(_tx: StoreTx, _contact: ContactRecord, _leaving: ParticipantRecord): Promise<void> {
