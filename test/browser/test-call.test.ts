@@ -3,14 +3,16 @@
  * through its backend (StartWebRTCContact) and joins the meeting with the unmodified Amazon
  * Chime SDK 3.32.0, bundled by Vite. The SDK opens the signaling socket with its JoinToken as
  * subprotocol, joins (JOIN_ACK, INDEX), offers its media (SUBSCRIBE) and takes the node's
- * answer: its ICE connects, and it reports audioVideoDidStart. Media forwarding, and so what
- * each side hears, is not built yet.
+ * answer: its ICE connects, and it reports audioVideoDidStart. The node hears the fake
+ * microphone, starts the flow, and speaks its greeting: the page's received audio has energy
+ * before any agent is there. Hanging up (the SDK's LEAVE) ends the contact CUSTOMER_DISCONNECT.
  */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { chromium, type Browser } from 'playwright-core';
+import { DescribeContactCommand } from '@aws-sdk/client-connect';
 import { CHROMIUM, CHROMIUM_ARGS, skipUnlessChromium } from '../support/browser.ts';
 import { ROOT, spawnNode, type ChildNode } from '../support/node.ts';
 
@@ -51,8 +53,23 @@ describe('the test call page', { skip: skipUnlessChromium() }, () => {
       await page.screenshot({ path: join(SHOTS, 'test-call-in-call.png') });
     }
     assert.deepEqual(errors, []);
+    // The greeting, spoken by the node once it hears the customer: energy in what the page receives.
+    const heard = page.getByTestId('heard');
+    await page.waitForFunction(
+      () => Number(document.getElementById('heard')!.dataset.energy ?? 0) > 0.001,
+      undefined,
+      { timeout: 10_000 },
+    );
+    assert.ok(Number(await heard.getAttribute('data-packets')) > 25, await heard.innerText());
+    const contactId = (await state.getAttribute('data-contact-id'))!;
     await page.click('#hang-up');
     await state.filter({ hasText: 'ended' }).waitFor({ timeout: 10_000 });
     await page.close();
+    // The SDK's LEAVE is the customer hanging up.
+    const describe = () =>
+      node.connect().send(new DescribeContactCommand({ InstanceId: node.instanceId, ContactId: contactId }));
+    for (let i = 0; i < 50 && !(await describe()).Contact!.DisconnectReason; i++)
+      await new Promise((r) => setTimeout(r, 100));
+    assert.equal((await describe()).Contact!.DisconnectReason, 'CUSTOMER_DISCONNECT');
   });
 });

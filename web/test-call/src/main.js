@@ -19,6 +19,19 @@ const log = (line) => {
 };
 
 let session;
+let heardTimer;
+
+/** What the call has brought in so far: packets and energy of the received audio (WebRTC stats). */
+async function showHeard(av) {
+  const stats = await av.getRTCPeerConnectionStats();
+  stats?.forEach((s) => {
+    if (s.type !== 'inbound-rtp' || s.kind !== 'audio') return;
+    const heard = $('heard');
+    heard.textContent = `${s.packetsReceived} packets, energy ${(s.totalAudioEnergy ?? 0).toFixed(4)}`;
+    heard.dataset.packets = String(s.packetsReceived);
+    heard.dataset.energy = String(s.totalAudioEnergy ?? 0);
+  });
+}
 
 async function call() {
   $('call').disabled = true;
@@ -35,6 +48,7 @@ async function call() {
     return;
   }
   log(`contact ${started.ContactId}`);
+  $('state').dataset.contactId = started.ContactId;
   const logger = new ConsoleLogger('test-call', LogLevel.WARN);
   const configuration = new MeetingSessionConfiguration(
     started.ConnectionData.Meeting,
@@ -44,8 +58,14 @@ async function call() {
   const av = session.audioVideo;
   av.addObserver({
     audioVideoDidStartConnecting: (reconnecting) => setState(reconnecting ? 'reconnecting' : 'connecting'),
-    audioVideoDidStart: () => setState('in call'),
-    audioVideoDidStop: (status) => setState(`ended (${status.statusCode()})`),
+    audioVideoDidStart: () => {
+      setState('in call');
+      heardTimer = setInterval(() => showHeard(av).catch(() => {}), 500);
+    },
+    audioVideoDidStop: (status) => {
+      clearInterval(heardTimer);
+      setState(`ended (${status.statusCode()})`);
+    },
   });
   const inputs = await av.listAudioInputDevices();
   if (inputs[0]) await av.startAudioInput(inputs[0].deviceId);
