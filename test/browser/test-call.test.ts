@@ -56,9 +56,11 @@ describe('the test call page', { skip: skipUnlessChromium() }, () => {
     // The greeting, spoken by the node once it hears the customer: energy in what the page receives.
     const heard = page.getByTestId('heard');
     await page.waitForFunction(
-      () => Number(document.getElementById('heard')!.dataset.energy ?? 0) > 0.001,
+      "Number(document.getElementById('heard').dataset.energy ?? 0) > 0.001",
       undefined,
-      { timeout: 10_000 },
+      {
+        timeout: 10_000,
+      },
     );
     assert.ok(Number(await heard.getAttribute('data-packets')) > 25, await heard.innerText());
     const contactId = (await state.getAttribute('data-contact-id'))!;

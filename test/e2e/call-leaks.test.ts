@@ -1,0 +1,109 @@
+/**
+ * Nothing of a call outlives it: 50 calls in a row, each set up (customer and agent as werift
+ * peers speaking the Chime SDK's signaling, Opus both ways), ended by StopContact and torn
+ * down, leave the process's UDP sockets, its other handles (TCP aside: the test's HTTP clients
+ * keep connections as they please) and its heap where they were after the first two (warm-up)
+ * calls, within a small bound, and none of the 100 signaling sockets open at the node. The node
+ * runs in this process, so its media plane's sockets and objects are counted here.
+ */
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
+import { StartWebRTCContactCommand, StopContactCommand } from '@aws-sdk/client-connect';
+import { startTestNode, type TestNode } from '../support/node.ts';
+import { AGENT_PASSWORD, AgentClient, createAgentUser } from '../support/agent.ts';
+import { ChimeTestPeer } from '../support/chime-peer.ts';
+import { T } from '../support/chime-signaling.ts';
+
+setFlagsFromString('--expose-gc');
+const gc = runInNewContext('gc') as () => void;
+
+const CALLS = 50;
+const WARM_UP = 2;
+
+let node: TestNode;
+let agent: AgentClient;
+/** One client for the test: each new one keeps connections of its own open (keep-alive). */
+let connect: ReturnType<TestNode['connect']>;
+before(async () => {
+  node = await startTestNode();
+  connect = node.connect();
+  await createAgentUser(node.connect(), node.instanceId, 'leaks');
+  agent = new AgentClient(node.url);
+  await agent.signIn('leaks', AGENT_PASSWORD);
+  await agent.connect();
+  await agent.setStatus('Available');
+});
+after(async () => {
+  await agent.disconnect();
+  await node.close();
+});
+
+const handles = () => (process as any)._getActiveHandles() as any[];
+/**
+ * Handles other than TCP sockets: the test's HTTP clients keep idle connections to the node
+ * (keep-alive) as they please, so TCP is counted by the signaling sockets alone (below).
+ */
+const nonTcpHandles = () => handles().filter((h) => h.remotePort === undefined).length;
+/** The client ports of every signaling socket the test opened: none may still be open at the node. */
+const signalingPorts = new Set<number>();
+const openSignalingSockets = () => handles().filter((h) => signalingPorts.has(h.remotePort)).length;
+const udpSockets = () =>
+  handles().filter((h: any) => typeof h.send === 'function' && typeof h.addMembership === 'function').length;
+const settle = async () => {
+  for (let i = 0; i < 3; i++) {
+    await new Promise((r) => setTimeout(r, 200));
+    gc();
+  }
+};
+
+async function oneCall(): Promise<void> {
+  const call = await connect.send(
+    new StartWebRTCContactCommand({
+      InstanceId: node.instanceId,
+      ContactFlowId: node.flowId,
+      ParticipantDetails: { DisplayName: 'Jane' },
+    }),
+  );
+  const customer = await ChimeTestPeer.join(call.ConnectionData!);
+  signalingPorts.add((customer.signal.ws as any)._socket.localPort);
+  let agentPeer: ChimeTestPeer | undefined;
+  try {
+    customer.sendTone(440);
+    const { connectionData } = await agent.acceptCall(await agent.offer(call.ContactId!));
+    agentPeer = await ChimeTestPeer.join(connectionData);
+    signalingPorts.add((agentPeer.signal.ws as any)._socket.localPort);
+    agentPeer.sendTone(880);
+    const before = customer.packetsHeard;
+    await agentPeer.hearsWhen((p) => p.packetsHeard >= 5, 'the customer');
+    assert.ok(udpSockets() >= 4, "the peers' sockets are counted");
+    await customer.hearsWhen((p) => p.packetsHeard >= before + 5, 'the agent');
+    await node
+      .connect()
+      .send(new StopContactCommand({ InstanceId: node.instanceId, ContactId: call.ContactId }));
+    await customer.signal.next(T.AUDIO_STATUS, 5000);
+  } finally {
+    await customer.close();
+    await agentPeer?.close();
+  }
+  await agent.until((s) => s.contacts.some((c) => c.contactId === call.ContactId && c.state === 'ENDED'));
+  assert.equal((await agent.command(call.ContactId!, 'clear')).status, 204);
+}
+
+test(`${CALLS} calls set up and torn down leave no UDP socket, handle or heap behind`, async () => {
+  for (let i = 0; i < WARM_UP; i++) await oneCall();
+  await settle();
+  const base = { udp: udpSockets(), handles: nonTcpHandles(), heap: process.memoryUsage().heapUsed };
+  for (let i = WARM_UP; i < CALLS; i++) await oneCall();
+  await settle();
+  const end = { udp: udpSockets(), handles: nonTcpHandles(), heap: process.memoryUsage().heapUsed };
+  const grewMiB = (end.heap - base.heap) / 2 ** 20;
+  console.log(
+    `calls ${CALLS}: UDP sockets ${base.udp} → ${end.udp}, other handles (not TCP) ${base.handles} → ${end.handles}, signaling sockets open ${openSignalingSockets()} of ${signalingPorts.size}, heap ${grewMiB.toFixed(1)} MiB`,
+  );
+  assert.equal(end.udp, base.udp, 'UDP sockets');
+  assert.equal(openSignalingSockets(), 0, 'signaling sockets still open at the node');
+  assert.ok(end.handles <= base.handles + 2, `handles ${base.handles} → ${end.handles}`);
+  assert.ok(grewMiB < 16, `heap grew ${grewMiB.toFixed(1)} MiB`);
+});
