@@ -55,14 +55,12 @@ describe('the test call page', { skip: skipUnlessChromium() }, () => {
     assert.deepEqual(errors, []);
     // The greeting, spoken by the node once it hears the customer: energy in what the page receives.
     const heard = page.getByTestId('heard');
-    await page.waitForFunction(
-      "Number(document.getElementById('heard').dataset.energy ?? 0) > 0.001",
-      undefined,
-      {
-        timeout: 10_000,
-      },
-    );
-    assert.ok(Number(await heard.getAttribute('data-packets')) > 25, await heard.innerText());
+    const heardEnough =
+      "Number(document.getElementById('heard').dataset.energy ?? 0) > 0.001 && " +
+      "Number(document.getElementById('heard').dataset.packets ?? 0) > 25";
+    await page.waitForFunction(heardEnough, undefined, { timeout: 10_000 }).catch(async (err) => {
+      throw new Error(`heard: ${await heard.innerText()}`, { cause: err });
+    });
     const contactId = (await state.getAttribute('data-contact-id'))!;
     await page.click('#hang-up');
     await state.filter({ hasText: 'ended' }).waitFor({ timeout: 10_000 });
