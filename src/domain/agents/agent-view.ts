@@ -109,6 +109,8 @@ export async function agentView(
       queue: { id: held.queueId, name: queueNames.get(held.queueId)! },
       customerName: customer?.displayName ?? 'Customer',
       attributes: contact?.attributes ?? {},
+      ...(contact?.details.description !== undefined && { description: contact.details.description }),
+      ...(contact?.details.references && { references: contact.details.references }),
       ...(contact?.streams?.length && {
         streams: contact.streams.map(({ streamingId, endpointArn }) => ({ streamingId, endpointArn })),
       }),

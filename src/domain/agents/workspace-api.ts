@@ -5,7 +5,7 @@
  * browser build can import this file as it is.
  */
 import type { Channel } from '../../ports/store.ts';
-import type { ConnectionData } from '../../generated/connect/shapes.ts';
+import type { ConnectionData, Reference } from '../../generated/connect/shapes.ts';
 import type { AgentContactState, AgentStatusType } from '../routing/agent.ts';
 
 export interface AgentStatusView {
@@ -32,6 +32,9 @@ export interface AgentContactView {
   queue: { id: string; name: string };
   customerName: string;
   attributes: Record<string, string>;
+  /** A call's Description and References (StartWebRTCContact), as the agent is shown them. */
+  description?: string;
+  references?: Record<string, Reference>;
   /** The SNS topics the chat streams to (StartContactStreaming); absent when none. */
   streams?: { streamingId: string; endpointArn: string }[];
   enqueuedAt: number;

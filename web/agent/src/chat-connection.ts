@@ -6,7 +6,8 @@
  */
 import { participant, randomId } from './participant.ts';
 import { addItem, addTranscript, hasReceiptFrom } from './transcript.ts';
-import { contentTypes, type AgentContact, type ChatItem, type Connection } from './types.ts';
+import { contentTypes, type ChatConnectionData, type ChatItem } from './types.ts';
+import type { ContactConnection } from './contact-connections.ts';
 
 export type ChatStatus = 'connecting' | 'open' | 'reconnecting' | 'closed';
 
@@ -50,12 +51,12 @@ function absoluteWebsocketUrl(url: string): string {
 
 const isCustomerMessage = (i: ChatItem) => i.Type === 'MESSAGE' && i.ParticipantRole === 'CUSTOMER';
 
-export class ChatConnection {
+export class ChatConnection implements ContactConnection {
   readonly contactId: string;
   /** What the agent has typed and not sent, kept while another chat is on screen. */
   draft = '';
-  readonly #fetchConnection: () => Promise<Connection>;
-  #fresh?: Connection;
+  readonly #fetchConnection: () => Promise<ChatConnectionData>;
+  #fresh?: ChatConnectionData;
   #token?: string;
   #ws?: WebSocket;
   #heartbeat?: number;
@@ -79,7 +80,11 @@ export class ChatConnection {
     unread: 0,
   };
 
-  constructor(contactId: string, fetchConnection: () => Promise<Connection>, fresh?: Connection) {
+  constructor(
+    contactId: string,
+    fetchConnection: () => Promise<ChatConnectionData>,
+    fresh?: ChatConnectionData,
+  ) {
     this.contactId = contactId;
     this.#fetchConnection = fetchConnection;
     this.#fresh = fresh;
@@ -173,7 +178,7 @@ export class ChatConnection {
 
   async #open(): Promise<void> {
     if (this.#stopped) return;
-    let connection: Connection;
+    let connection: ChatConnectionData;
     try {
       // A websocket URL works once and briefly: a reconnect needs a new one.
       connection = this.#fresh ?? (await this.#fetchConnection());
@@ -367,75 +372,5 @@ export class ChatConnection {
 
   #replacePending(next: PendingMessage): void {
     this.#update({ pending: this.#snap.pending.map((p) => (p.localId === next.localId ? next : p)) });
-  }
-}
-
-/** The chat connections of the agent's contacts, kept in step with the agent state. */
-export class ChatConnections {
-  readonly #fetchConnection: (contactId: string) => Promise<Connection>;
-  #byContact: ReadonlyMap<string, ChatConnection> = new Map();
-  /** Contacts being accepted: their connection comes with the accept answer. */
-  readonly #accepting = new Set<string>();
-  readonly #listeners = new Set<() => void>();
-
-  constructor(fetchConnection: (contactId: string) => Promise<Connection>) {
-    this.#fetchConnection = fetchConnection;
-  }
-
-  subscribe = (listener: () => void): (() => void) => {
-    this.#listeners.add(listener);
-    return () => this.#listeners.delete(listener);
-  };
-
-  getSnapshot = (): ReadonlyMap<string, ChatConnection> => this.#byContact;
-
-  accepting(contactId: string): void {
-    this.#accepting.add(contactId);
-  }
-
-  /** The accept answered (with a connection) or failed (without one). */
-  accepted(contactId: string, connection?: Connection): void {
-    this.#accepting.delete(contactId);
-    if (!connection || this.#byContact.has(contactId)) return;
-    this.#add(new ChatConnection(contactId, () => this.#fetchConnection(contactId), connection));
-  }
-
-  sync(contacts: AgentContact[]): void {
-    const byId = new Map(contacts.map((c) => [c.contactId, c]));
-    const next = new Map(this.#byContact);
-    let changed = false;
-    for (const [id, chat] of this.#byContact) {
-      const contact = byId.get(id);
-      if (!contact || contact.state === 'MISSED') {
-        chat.dispose();
-        next.delete(id);
-        changed = true;
-      } else if (contact.state === 'ENDED') chat.stop();
-    }
-    for (const contact of contacts) {
-      if (contact.state !== 'CONNECTED' || next.has(contact.contactId)) continue;
-      if (this.#accepting.has(contact.contactId)) continue;
-      const chat = new ChatConnection(contact.contactId, () => this.#fetchConnection(contact.contactId));
-      next.set(contact.contactId, chat);
-      chat.start();
-      changed = true;
-    }
-    if (changed) this.#publish(next);
-  }
-
-  disposeAll(): void {
-    for (const chat of this.#byContact.values()) chat.dispose();
-    this.#accepting.clear();
-    this.#publish(new Map());
-  }
-
-  #add(chat: ChatConnection): void {
-    this.#publish(new Map(this.#byContact).set(chat.contactId, chat));
-    chat.start();
-  }
-
-  #publish(next: ReadonlyMap<string, ChatConnection>): void {
-    this.#byContact = next;
-    for (const listener of this.#listeners) listener();
   }
 }

@@ -4,6 +4,8 @@
  */
 export type {
   AgentConnection as Connection,
+  CallConnection as CallConnectionData,
+  ChatConnection as ChatConnectionData,
   AgentContactView as AgentContact,
   AgentEventsMessage as EventsMessage,
   AgentStatusView as AgentStatus,

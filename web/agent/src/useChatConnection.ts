@@ -1,17 +1,29 @@
 import { useEffect, useState, useSyncExternalStore } from 'react';
 import { api } from './api.ts';
-import { ChatConnections, type ChatConnection, type ChatSnapshot } from './chat-connection.ts';
-import type { AgentContact } from './types.ts';
+import { ChatConnection, type ChatSnapshot } from './chat-connection.ts';
+import { ContactConnections } from './contact-connections.ts';
+import type { AgentContact, ChatConnectionData } from './types.ts';
 
 const nothing = () => () => {};
 const none = () => undefined;
 
 /** One chat connection per connected contact, opened and closed as the agent state says. */
 export function useChatConnections(contacts: AgentContact[] | undefined): {
-  manager: ChatConnections;
+  manager: ContactConnections<ChatConnection>;
   chats: ReadonlyMap<string, ChatConnection>;
 } {
-  const [manager] = useState(() => new ChatConnections((contactId) => api.connection(contactId)));
+  const [manager] = useState(
+    () =>
+      new ContactConnections(
+        'CHAT',
+        (contactId, fresh) =>
+          new ChatConnection(
+            contactId,
+            async () => (await api.connection(contactId)) as ChatConnectionData,
+            fresh as ChatConnectionData | undefined,
+          ),
+      ),
+  );
   const chats = useSyncExternalStore(manager.subscribe, manager.getSnapshot);
   useEffect(() => {
     if (contacts) manager.sync(contacts);
