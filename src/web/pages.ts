@@ -43,6 +43,13 @@ export interface PagesDeps {
   testPages: boolean;
 }
 
+/** What a test page starts a contact with: the customer's name, and a call's description and order. */
+interface TestPageStart {
+  displayName: string;
+  description?: string;
+  orderUrl?: string;
+}
+
 export function webPages(d: PagesDeps) {
   /**
    * A test page's start: only from the node's own pages, with a JSON body naming the customer,
@@ -52,7 +59,7 @@ export function webPages(d: PagesDeps) {
     req: FastifyRequest,
     reply: FastifyReply,
     operation: string,
-    start: (displayName: string, ctx: RequestContext) => Promise<unknown>,
+    start: (page: TestPageStart, ctx: RequestContext) => Promise<unknown>,
   ): Promise<unknown> {
     // Only the test pages call this, from a browser, which always sends Origin on a POST.
     if (!d.origins.isOurs(req.headers.origin))
@@ -63,18 +70,21 @@ export function webPages(d: PagesDeps) {
       return reply
         .code(415)
         .send({ error: 'UnsupportedMediaType', message: 'The body must be application/json' });
-    let displayName = 'Customer';
+    const page: TestPageStart = { displayName: 'Customer' };
     try {
       const body = JSON.parse((req.body as Buffer | undefined)?.toString('utf8') || '{}');
-      if (typeof body.displayName === 'string' && body.displayName.trim())
-        displayName = body.displayName.trim();
+      const text = (name: string) =>
+        typeof body[name] === 'string' && body[name].trim() ? (body[name].trim() as string) : undefined;
+      page.displayName = (text('displayName') ?? 'Customer').slice(0, 256);
+      page.description = text('description');
+      page.orderUrl = text('orderUrl');
     } catch {
       return reply.code(400).send({ error: 'BadRequest', message: 'The body must be JSON' });
     }
     try {
       if (!d.rateLimits.take(d.instanceId, operation))
         throw new TooManyRequestsException(`Rate exceeded for ${operation}`);
-      return await start(displayName.slice(0, 256), {
+      return await start(page, {
         requestId: req.id,
         operation,
         region: d.region,
@@ -88,10 +98,10 @@ export function webPages(d: PagesDeps) {
   }
 
   /** A test page's contact: the default instance's inbound flow, the page named in its attributes. */
-  const testContact = (displayName: string, source: string) => ({
+  const testContact = (page: TestPageStart, source: string) => ({
     InstanceId: d.instanceId,
     ContactFlowId: d.flowId,
-    ParticipantDetails: { DisplayName: displayName },
+    ParticipantDetails: { DisplayName: page.displayName },
     Attributes: { source },
     ClientToken: randomUUID(),
   });
@@ -122,8 +132,8 @@ export function webPages(d: PagesDeps) {
     // The customer's backend: StartChatContact with the node's own account, into the default
     // instance's inbound flow. The body only names the customer.
     app.post('/test-chat/api/start', (req, reply) =>
-      startForTestPage(req, reply, 'StartChatContact', (displayName, ctx) =>
-        d.provider.startChatContact(testContact(displayName, 'test-chat'), ctx),
+      startForTestPage(req, reply, 'StartChatContact', (page, ctx) =>
+        d.provider.startChatContact(testContact(page, 'test-chat'), ctx),
       ),
     );
 
@@ -138,8 +148,15 @@ export function webPages(d: PagesDeps) {
     }
     // The same for a web call: StartWebRTCContact, audio only.
     app.post('/test-call/api/start', (req, reply) =>
-      startForTestPage(req, reply, 'StartWebRTCContact', (displayName, ctx) =>
-        d.provider.startWebRTCContact(testContact(displayName, 'test-call'), ctx),
+      startForTestPage(req, reply, 'StartWebRTCContact', (page, ctx) =>
+        d.provider.startWebRTCContact(
+          {
+            ...testContact(page, 'test-call'),
+            ...(page.description && { Description: page.description }),
+            ...(page.orderUrl && { References: { order: { Type: 'URL', Value: page.orderUrl } } }),
+          },
+          ctx,
+        ),
       ),
     );
   };

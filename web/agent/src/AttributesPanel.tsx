@@ -26,6 +26,39 @@ export function AttributesPanel({ contact }: { contact: AgentContact | undefined
               {contact.contactId}
             </dd>
           </dl>
+          {contact.description !== undefined && (
+            <>
+              <h3 className="panel-subtitle">Description</h3>
+              <p className="contact-description" data-testid="description">
+                {contact.description}
+              </p>
+            </>
+          )}
+          {contact.references && Object.keys(contact.references).length > 0 && (
+            <>
+              <h3 className="panel-subtitle">References</h3>
+              <table className="attributes-table">
+                <tbody>
+                  {Object.entries(contact.references)
+                    .sort(([a], [b]) => a.localeCompare(b))
+                    .map(([name, ref]) => (
+                      <tr key={name} data-testid="reference" data-key={name}>
+                        <th scope="row">{name}</th>
+                        <td>
+                          {ref.Type === 'URL' && /^https?:\/\//.test(ref.Value ?? '') ? (
+                            <a href={ref.Value} target="_blank" rel="noreferrer noopener">
+                              {ref.Value}
+                            </a>
+                          ) : (
+                            ref.Value
+                          )}
+                        </td>
+                      </tr>
+                    ))}
+                </tbody>
+              </table>
+            </>
+          )}
           {contact.streams && (
             <>
               <h3 className="panel-subtitle">Streaming to</h3>

@@ -73,7 +73,15 @@ function ContactTab({
           className={`tab-state ${ended ? 'state-acw' : left ? 'state-left' : 'state-chat'}`}
           data-testid="tab-state"
         >
-          {ended ? 'After contact work' : left ? 'Customer left' : snap?.typing ? 'Typing…' : 'Chat'}
+          {ended
+            ? 'After contact work'
+            : left
+              ? 'Customer left'
+              : snap?.typing
+                ? 'Typing…'
+                : contact.channel === 'VOICE'
+                  ? 'Call'
+                  : 'Chat'}
         </span>
         <span className="tab-time">
           {formatDuration(now - (ended ? contact.since : (contact.connectedAt ?? contact.since)))}

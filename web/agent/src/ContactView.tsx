@@ -1,6 +1,8 @@
 import { useEffect, useState } from 'react';
 import { api } from './api.ts';
 import { AfterContactWork } from './AfterContactWork.tsx';
+import type { CallSession } from './call-session.ts';
+import { CallPanel } from './CallPanel.tsx';
 import type { ChatConnection } from './chat-connection.ts';
 import { ChatPanel } from './ChatPanel.tsx';
 import { formatDuration } from './format.ts';
@@ -9,8 +11,17 @@ import { useChatConnection } from './useChatConnection.ts';
 import { useDocumentVisible } from './useDocumentVisible.ts';
 import { useNow } from './useNow.ts';
 
-/** The contact on screen: its header, the chat, and after-contact work once it has ended. */
-export function ContactView({ contact, chat }: { contact: AgentContact; chat: ChatConnection | undefined }) {
+/** The contact on screen: its header, the chat or the call, and after-contact work once it has ended. */
+export function ContactView({
+  contact,
+  chat,
+  call,
+}: {
+  contact: AgentContact;
+  chat: ChatConnection | undefined;
+  call: CallSession | undefined;
+}) {
+  const isCall = contact.channel === 'VOICE';
   const now = useNow();
   const snap = useChatConnection(chat);
   const visible = useDocumentVisible();
@@ -29,6 +40,7 @@ export function ContactView({ contact, chat }: { contact: AgentContact; chat: Ch
     setError(undefined);
     try {
       await api.end(contact.contactId);
+      call?.stop();
     } catch (err) {
       setError(err instanceof Error ? err.message : String(err));
       setEnding(false);
@@ -41,7 +53,7 @@ export function ContactView({ contact, chat }: { contact: AgentContact; chat: Ch
         <div className="contact-title">
           <h2>{contact.customerName}</h2>
           <span className="contact-sub">
-            Chat · {contact.queue.name}
+            {isCall ? 'Call' : 'Chat'} · {contact.queue.name}
             {connected && contact.connectedAt !== undefined && (
               <> · {formatDuration(now - contact.connectedAt)}</>
             )}
@@ -51,11 +63,11 @@ export function ContactView({ contact, chat }: { contact: AgentContact; chat: Ch
           <button
             className="btn btn-danger"
             type="button"
-            data-testid="end-chat"
+            data-testid={isCall ? 'hang-up' : 'end-chat'}
             disabled={ending}
             onClick={() => void end()}
           >
-            {ending ? 'Ending…' : 'End chat'}
+            {ending ? 'Ending…' : isCall ? 'Hang up' : 'End chat'}
           </button>
         )}
       </div>
@@ -65,7 +77,9 @@ export function ContactView({ contact, chat }: { contact: AgentContact; chat: Ch
         </p>
       )}
       {contact.state === 'ENDED' && <AfterContactWork contact={contact} />}
-      {snap ? (
+      {isCall ? (
+        <CallPanel call={call} connected={connected} />
+      ) : snap ? (
         <ChatPanel chat={chat!} snap={snap} canSend={connected && !snap.ended} />
       ) : (
         <div className="chat-panel">

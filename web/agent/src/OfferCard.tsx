@@ -23,6 +23,7 @@ export function OfferCard({
   const left = contact.offerExpiresAt !== undefined ? Math.max(0, contact.offerExpiresAt - now) : 0;
   const seconds = Math.ceil(left / 1000);
   const acceptButton = useRef<HTMLButtonElement>(null);
+  const kind = contact.channel === 'VOICE' ? 'call' : 'chat';
 
   useEffect(() => {
     // Not while the agent writes, nor away from an offer they are answering already.
@@ -38,7 +39,7 @@ export function OfferCard({
     } catch (err) {
       setError(
         err instanceof ApiError && err.status === 409
-          ? 'This chat is no longer offered to you.'
+          ? `This ${kind} is no longer offered to you.`
           : err instanceof Error
             ? err.message
             : String(err),
@@ -59,11 +60,11 @@ export function OfferCard({
       data-testid="offer"
       data-contact-id={contact.contactId}
       data-since={contact.since}
-      aria-label={`Incoming chat from ${contact.customerName}`}
+      aria-label={`Incoming ${kind} from ${contact.customerName}`}
       onKeyDown={keyDown}
     >
       <div className="offer-head">
-        <span className="offer-kind">Incoming chat</span>
+        <span className="offer-kind">Incoming {kind}</span>
         {contact.offerExpiresAt !== undefined && (
           <span className="offer-countdown" aria-label={`${seconds} seconds left`}>
             {seconds}s

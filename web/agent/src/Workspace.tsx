@@ -8,13 +8,16 @@ import { MissedCard } from './MissedCard.tsx';
 import { OfferCard } from './OfferCard.tsx';
 import { QueueStatsPanel } from './QueueStatsPanel.tsx';
 import { useAgentEvents } from './useAgentEvents.ts';
+import { useCallSessions } from './useCallSession.ts';
 import { useChatConnections } from './useChatConnection.ts';
 import { useOfferAlerts } from './useOfferAlerts.ts';
+import type { AgentContact } from './types.ts';
 
 export function Workspace({ onSignedOut }: { onSignedOut: (notice?: string) => void }) {
   const events = useAgentEvents(useCallback(() => onSignedOut('You have been signed out.'), [onSignedOut]));
   const state = events.state;
   const { manager, chats } = useChatConnections(state?.contacts);
+  const { manager: callManager, calls } = useCallSessions(state?.contacts);
   const [selectedId, setSelectedId] = useState<string>();
 
   const contacts = state?.contacts ?? [];
@@ -34,14 +37,15 @@ export function Workspace({ onSignedOut }: { onSignedOut: (notice?: string) => v
     document.title = offers.length > 0 ? `(${offers.length}) Incoming chat · ${base}` : base;
   }, [offers.length]);
 
-  const accept = async (contactId: string) => {
-    manager.accepting(contactId);
+  const accept = async (contact: AgentContact) => {
+    const connections = contact.channel === 'VOICE' ? callManager : manager;
+    connections.accepting(contact.contactId);
     try {
-      const connection = await api.accept(contactId);
-      manager.accepted(contactId, connection);
-      setSelectedId(contactId);
+      const connection = await api.accept(contact.contactId);
+      connections.accepted(contact.contactId, connection);
+      setSelectedId(contact.contactId);
     } catch (err) {
-      manager.accepted(contactId);
+      connections.accepted(contact.contactId);
       throw err;
     }
   };
@@ -74,7 +78,7 @@ export function Workspace({ onSignedOut }: { onSignedOut: (notice?: string) => v
               // A new offer of the same contact (after a reject, with nobody else to take it) is a new card.
               key={`${c.contactId}:${c.since}`}
               contact={c}
-              onAccept={() => accept(c.contactId)}
+              onAccept={() => accept(c)}
               onReject={() => api.reject(c.contactId)}
             />
           ))}
@@ -90,7 +94,12 @@ export function Workspace({ onSignedOut }: { onSignedOut: (notice?: string) => v
         </aside>
         <section className="work-area" aria-label="Selected contact">
           {selected ? (
-            <ContactView key={selected.contactId} contact={selected} chat={chats.get(selected.contactId)} />
+            <ContactView
+              key={selected.contactId}
+              contact={selected}
+              chat={chats.get(selected.contactId)}
+              call={calls.get(selected.contactId)}
+            />
           ) : (
             <div className="empty-state">
               <h2>No active contacts</h2>

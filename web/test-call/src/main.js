@@ -39,7 +39,11 @@ async function call() {
   const res = await fetch('/test-call/api/start', {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ displayName: $('name').value }),
+    body: JSON.stringify({
+      displayName: $('name').value,
+      description: $('description').value,
+      orderUrl: $('order').value,
+    }),
   });
   const started = await res.json();
   if (!res.ok) {

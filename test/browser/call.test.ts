@@ -1,0 +1,191 @@
+/**
+ * A web call from end to end in headless Chromium, each side in a browser of its own whose fake
+ * microphone plays a tone (440 Hz for the customer, 880 Hz for the agent): the customer's test
+ * call page starts it (StartWebRTCContact through its backend) and joins with the unmodified
+ * Chime SDK; the flow's greeting is heard before any agent; the call rings in the agent
+ * workspace as a call, with its description, reference and attributes; the agent accepts and
+ * joins the meeting with the SDK (the workspace's own bundle); each page then hears the other's
+ * tone, by the dominant frequency of what it receives (Web Audio); the agent hangs up, the
+ * customer's call ends, and the contact is AGENT_DISCONNECT, in after-contact work.
+ */
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { DescribeContactCommand } from '@aws-sdk/client-connect';
+import { CHROMIUM, CHROMIUM_ARGS, skipUnlessChromium } from '../support/browser.ts';
+import { ROOT, startTestNode, tempDir, type TestNode } from '../support/node.ts';
+import { AGENT_PASSWORD, createAgentUser } from '../support/agent.ts';
+
+const SHOTS = join(ROOT, '.tmp', 'screenshots');
+const CUSTOMER_HZ = 440;
+const AGENT_HZ = 880;
+
+/** A 16-bit mono WAV of a tone, for Chromium's fake microphone (it loops the file). */
+function toneWav(path: string, hz: number, seconds = 10): string {
+  const rate = 48_000;
+  const samples = rate * seconds;
+  const wav = Buffer.alloc(44 + samples * 2);
+  wav.write('RIFF', 0);
+  wav.writeUInt32LE(36 + samples * 2, 4);
+  wav.write('WAVEfmt ', 8);
+  wav.writeUInt32LE(16, 16);
+  wav.writeUInt16LE(1, 20);
+  wav.writeUInt16LE(1, 22);
+  wav.writeUInt32LE(rate, 24);
+  wav.writeUInt32LE(rate * 2, 28);
+  wav.writeUInt16LE(2, 32);
+  wav.writeUInt16LE(16, 34);
+  wav.write('data', 36);
+  wav.writeUInt32LE(samples * 2, 40);
+  for (let i = 0; i < samples; i++)
+    wav.writeInt16LE(Math.round(12_000 * Math.sin((2 * Math.PI * hz * i) / rate)), 44 + i * 2);
+  writeFileSync(path, wav);
+  return path;
+}
+
+const launchWithMicrophone = (wav: string) =>
+  chromium.launch({
+    executablePath: CHROMIUM,
+    args: [
+      ...CHROMIUM_ARGS,
+      '--use-fake-ui-for-media-stream',
+      '--use-fake-device-for-media-stream',
+      `--use-file-for-fake-audio-capture=${wav}`,
+      '--allow-loopback-in-peer-connection',
+      '--autoplay-policy=no-user-gesture-required',
+    ],
+  });
+
+/**
+ * The dominant frequency (100 Hz – 2 kHz) of what the page's audio element receives, by a Web
+ * Audio analyser on its stream; 0 while it has no stream.
+ */
+function heardFrequency(page: Page, selector: string): Promise<number> {
+  // A string, for this file is type-checked against Node's globals, not the DOM's.
+  return page.evaluate(`(async (sel) => {
+    const stream = document.querySelector(sel)?.srcObject;
+    if (!stream || stream.getAudioTracks().length === 0) return 0;
+    const ctx = new AudioContext();
+    try {
+      const analyser = ctx.createAnalyser();
+      analyser.fftSize = 8192;
+      ctx.createMediaStreamSource(stream).connect(analyser);
+      await new Promise((r) => setTimeout(r, 700));
+      const bins = new Float32Array(analyser.frequencyBinCount);
+      analyser.getFloatFrequencyData(bins);
+      const hzPerBin = ctx.sampleRate / analyser.fftSize;
+      let best = -Infinity;
+      let at = 0;
+      for (let i = Math.ceil(100 / hzPerBin); i <= 2000 / hzPerBin; i++)
+        if (bins[i] > best) [best, at] = [bins[i], i];
+      return best > -90 ? at * hzPerBin : 0;
+    } finally {
+      await ctx.close();
+    }
+  })(${JSON.stringify(selector)})`);
+}
+
+async function hears(page: Page, selector: string, hz: number, what: string): Promise<void> {
+  const deadline = Date.now() + 15_000;
+  let last = 0;
+  while (Date.now() < deadline) {
+    last = await heardFrequency(page, selector);
+    if (hz === 0 ? last === 0 : Math.abs(last - hz) <= hz * 0.03) return;
+  }
+  throw new Error(`${what}: heard ${last.toFixed(0)} Hz, not ${hz} Hz`);
+}
+
+describe(
+  'a web call between the test call page and the agent workspace (headless Chromium)',
+  { skip: skipUnlessChromium() },
+  () => {
+    let node: TestNode;
+    let customerBrowser: Browser;
+    let agentBrowser: Browser;
+
+    before(async () => {
+      mkdirSync(SHOTS, { recursive: true });
+      const dir = tempDir('localconnect-tones-');
+      [node, customerBrowser, agentBrowser] = await Promise.all([
+        startTestNode(),
+        launchWithMicrophone(toneWav(join(dir, 'customer.wav'), CUSTOMER_HZ)),
+        launchWithMicrophone(toneWav(join(dir, 'agent.wav'), AGENT_HZ)),
+      ]);
+      await createAgentUser(node.connect(), node.instanceId, 'callee');
+    });
+    after(async () => {
+      await customerBrowser?.close();
+      await agentBrowser?.close();
+      await node?.close();
+    });
+
+    test('the customer hears the greeting, the agent takes the call, each hears the other, the agent hangs up', async () => {
+      const errors: string[] = [];
+      const agent = await agentBrowser.newPage({ viewport: { width: 1280, height: 800 } });
+      agent.on('pageerror', (err) => errors.push(`agent: ${err.message}`));
+      await agent.goto(`${node.url}/agent/`);
+      await agent.getByTestId('signin-username').fill('callee');
+      await agent.getByTestId('signin-password').fill(AGENT_PASSWORD);
+      await agent.getByTestId('signin-submit').click();
+      await agent.getByTestId('events-status').filter({ hasText: 'connected' }).waitFor();
+      await agent.getByTestId('status-select').selectOption({ label: 'Available' });
+
+      const customer = await customerBrowser.newPage();
+      customer.on('pageerror', (err) => errors.push(`customer: ${err.message}`));
+      await customer.goto(`${node.url}/test-call/`);
+      await customer.fill('#description', 'Video support');
+      await customer.fill('#order', 'https://shop.example/o/42');
+      await customer.click('#call');
+      const state = customer.getByTestId('state');
+      await state.filter({ hasText: 'in call' }).waitFor({ timeout: 15_000 });
+      const contactId = (await state.getAttribute('data-contact-id'))!;
+
+      // The flow's greeting, spoken by the node, reaches the customer before any agent is there.
+      await customer.waitForFunction(
+        "Number(document.getElementById('heard').dataset.energy ?? 0) > 0.001",
+        undefined,
+        {
+          timeout: 10_000,
+        },
+      );
+
+      const offer = agent.locator(`[data-testid="offer"][data-contact-id="${contactId}"]`);
+      await offer.waitFor();
+      assert.match((await offer.textContent())!, /Incoming call/);
+      await offer.getByTestId('offer-accept').click();
+      await agent.getByTestId('call-status').filter({ hasText: 'In call' }).waitFor({ timeout: 15_000 });
+      const details = agent.getByTestId('attributes');
+      assert.equal(await details.getByTestId('description').textContent(), 'Video support');
+      assert.equal(
+        await details.locator('[data-testid="reference"][data-key="order"] a').getAttribute('href'),
+        'https://shop.example/o/42',
+      );
+      assert.match(
+        (await details.locator('[data-testid="attribute"][data-key="source"]').textContent())!,
+        /test-call/,
+      );
+
+      await hears(customer, '#audio', AGENT_HZ, "the customer hears the agent's tone");
+      await hears(agent, '[data-testid="call-audio"]', CUSTOMER_HZ, "the agent hears the customer's tone");
+      await agent.screenshot({ path: join(SHOTS, 'workspace-call.png') });
+
+      // Muted, the agent sends silence; unmuted, their tone again.
+      await agent.getByTestId('mute').click();
+      await hears(customer, '#audio', 0, 'the customer hears nothing while the agent is muted');
+      await agent.getByTestId('mute').click();
+      await hears(customer, '#audio', AGENT_HZ, 'the customer hears the agent again');
+
+      await agent.getByTestId('hang-up').click();
+      await state.filter({ hasText: 'ended' }).waitFor({ timeout: 10_000 });
+      await agent.getByTestId('acw').waitFor();
+      const { Contact } = await node
+        .connect()
+        .send(new DescribeContactCommand({ InstanceId: node.instanceId, ContactId: contactId }));
+      assert.equal(Contact!.DisconnectReason, 'AGENT_DISCONNECT');
+      await agent.getByTestId('acw').getByTestId('clear-contact').click();
+      assert.deepEqual(errors, []);
+    });
+  },
+);
