@@ -27,7 +27,12 @@ import { ChatLifecycle } from '../domain/chat/chat-lifecycle.ts';
 import { ChatItems } from '../domain/chat/chat-items.ts';
 import { ContactLifecycle } from '../domain/contacts/contact-lifecycle.ts';
 import { InboundFlows } from '../domain/contacts/contact-lookups.ts';
-import { CALL_JOIN_WINDOW, MediaPlacementUrls, WebCalls } from '../domain/calls/web-calls.ts';
+import {
+  CALL_JOIN_WINDOW,
+  CALL_MEDIA_LEASE,
+  MediaPlacementUrls,
+  WebCalls,
+} from '../domain/calls/web-calls.ts';
 import { CallLifecycle } from '../domain/calls/call-lifecycle.ts';
 import { CallFlowChannel } from '../domain/calls/call-flow-channel.ts';
 import { DueRunner } from '../domain/due/due-runner.ts';
@@ -138,6 +143,7 @@ export async function buildDomain(
         [FLOW_INPUT]: (item, owner) => flows.resumeDue(item, owner),
         [CHAT_EXPIRY]: (item) => chats.expire(item),
         [CALL_JOIN_WINDOW]: (item) => calls.joinWindowPassed(item),
+        [CALL_MEDIA_LEASE]: (item, owner) => calls.mediaLost(item, owner),
         [OFFER_TIMEOUT]: (item, owner) => agents.offerTimedOut(item, owner),
         [QUEUE_DELAY]: (item, owner) => agents.queueDelayPassed(item, owner),
       },

@@ -9,7 +9,7 @@ import { topics, type EventBus, type Unsubscribe } from '../ports/event-bus.ts';
 import type { EndpointLog } from '../gateway/websocket-endpoint.ts';
 import type { MediaConfig } from '../config.ts';
 import type { CallAudio } from '../ports/call-audio.ts';
-import type { MeetingAttendee } from '../domain/calls/web-calls.ts';
+import { MEDIA_RENEW_MS, type MeetingAttendee } from '../domain/calls/web-calls.ts';
 import type { MeetingEvent } from '../domain/calls/call-lifecycle.ts';
 import type { AttendeeSession, SignalLink } from './attendee-session.ts';
 import { Meeting, type MeetingEvents } from './meeting.ts';
@@ -26,9 +26,15 @@ export interface MediaPlaneOptions {
 export class MediaPlane {
   readonly #o: MediaPlaneOptions;
   readonly #meetings = new Map<string, { meeting: Meeting; unsubscribe: Unsubscribe }>();
+  /** Renews the media leases of the node's meetings every MEDIA_RENEW_MS of the node's clock. */
+  readonly #renewal: NodeJS.Timeout;
+  #renewedAt: number;
 
   constructor(o: MediaPlaneOptions) {
     this.#o = o;
+    this.#renewedAt = o.now();
+    this.#renewal = setInterval(() => this.#renew(), 1000);
+    this.#renewal.unref();
   }
 
   /** How many meetings the node holds (none once every call has ended and every socket closed). */
@@ -42,8 +48,22 @@ export class MediaPlane {
   }
 
   close(): void {
+    clearInterval(this.#renewal);
     for (const { meeting } of [...this.#meetings.values()]) meeting.close();
     void this.#o.audio.close();
+  }
+
+  #renew(): void {
+    const now = this.#o.now();
+    if (now - this.#renewedAt < MEDIA_RENEW_MS) return;
+    this.#renewedAt = now;
+    const attendees = [...this.#meetings.values()].flatMap(({ meeting }) => meeting.anyAttendee ?? []);
+    if (attendees.length === 0) return;
+    this.#o.events
+      .mediaAlive(attendees)
+      .catch((err: unknown) =>
+        this.#o.log.warn({ endpoint: 'signaling', err }, 'could not renew the media leases'),
+      );
   }
 
   #meeting(id: string): Meeting {

@@ -39,8 +39,13 @@ type StreamInfo = NonNullable<NonNullable<ISdkSignalFrame['audioStreamIdInfo']>[
 export interface MeetingEvents {
   /** An attendee's media is up (its first audio has come). */
   attendeeUp(attendee: MeetingAttendee): Promise<unknown>;
-  /** An attendee left the meeting (LEAVE): its participant has hung up. */
+  /**
+   * An attendee left the meeting (LEAVE), or its socket went away and it did not come back in
+   * time: its participant has hung up.
+   */
   attendeeLeft(attendee: MeetingAttendee): Promise<unknown>;
+  /** The meetings of these attendees (one of each) are alive on this node. */
+  mediaAlive(attendees: MeetingAttendee[]): Promise<unknown>;
 }
 
 interface Member {
@@ -179,6 +184,7 @@ export class Meeting implements SessionHost {
     if (this.#members.get(m.attendee.attendeeId) !== m || m.session) return;
     this.#members.delete(m.attendee.attendeeId);
     if (m.present) this.#broadcast({ audioStreamId: m.audioStreamId, ...(dropped && { dropped: true }) });
+    if (dropped) this.#tell('attendeeLeft', m.attendee);
     this.#emptied();
   }
 
@@ -186,7 +192,12 @@ export class Meeting implements SessionHost {
     for (const m of this.#members.values()) m.session?.send(streamInfo([info]));
   }
 
-  #tell(what: keyof MeetingEvents, attendee: MeetingAttendee): void {
+  /** One of the meeting's attendees, while it has any. */
+  get anyAttendee(): MeetingAttendee | undefined {
+    return this.#members.values().next().value?.attendee;
+  }
+
+  #tell(what: 'attendeeUp' | 'attendeeLeft', attendee: MeetingAttendee): void {
     this.#o.events[what](attendee).catch((err: unknown) =>
       this.#o.log.warn(
         { endpoint: 'signaling', err, meetingId: this.id },

@@ -14,7 +14,8 @@ import {
   StartWebRTCContactCommand,
   StopContactCommand,
 } from '@aws-sdk/client-connect';
-import { startTestNode, type TestNode } from '../support/node.ts';
+import { connectAtClock, startTestNode, tempDir, type TestNode } from '../support/node.ts';
+import { ManualClock } from '../../src/ports/clock.ts';
 import { AGENT_PASSWORD, AgentClient, createAgentUser } from '../support/agent.ts';
 import { ChimeTestPeer } from '../support/chime-peer.ts';
 import { T } from '../support/chime-signaling.ts';
@@ -189,5 +190,79 @@ describe('call media', () => {
     assert.equal((await again.signal.next(T.AUDIO_STATUS, 5000)).audioStatus.audioStatus, 410);
     await agent.until((s) => s.contacts.some((c) => c.contactId === contactId && c.state === 'ENDED'));
     assert.equal((await agent.command(contactId, 'clear')).status, 204);
+  });
+});
+
+describe('call media that goes away', () => {
+  const startCall = (node: TestNode, connect = node.connect()) =>
+    connect.send(
+      new StartWebRTCContactCommand({
+        InstanceId: node.instanceId,
+        ContactFlowId: node.flowId,
+        ParticipantDetails: { DisplayName: 'Jane' },
+      }),
+    );
+  const reasonOf = async (connect: ReturnType<TestNode['connect']>, node: TestNode, contactId: string) =>
+    (await connect.send(new DescribeContactCommand({ InstanceId: node.instanceId, ContactId: contactId })))
+      .Contact!.DisconnectReason;
+
+  test('a customer whose socket goes away and who does not come back within 10 s has hung up (CUSTOMER_DISCONNECT)', async () => {
+    const node = await startTestNode();
+    try {
+      const call = await startCall(node);
+      const customer = await ChimeTestPeer.join(call.ConnectionData!);
+      customer.sendTone(CUSTOMER_HZ);
+      await customer.hearsWhen((p) => p.heardLevel() > 0.01, 'the greeting');
+      customer.signal.ws.terminate();
+      await customer.close();
+      await new Promise((r) => setTimeout(r, 5000));
+      assert.equal(
+        await reasonOf(node.connect(), node, call.ContactId!),
+        undefined,
+        'still waiting for a reconnect',
+      );
+      let reason: string | undefined;
+      for (let i = 0; i < 80 && !reason; i++) {
+        await new Promise((r) => setTimeout(r, 100));
+        reason = await reasonOf(node.connect(), node, call.ContactId!);
+      }
+      assert.equal(reason, 'CUSTOMER_DISCONNECT');
+    } finally {
+      await node.close();
+    }
+  });
+
+  test("a call whose node stops is kept by nobody: after its media lease (60 s) it ends TELECOM_PROBLEM; a live one's lease is renewed", async () => {
+    const clock = new ManualClock(Date.now());
+    const dataDir = tempDir();
+    const first = await startTestNode([], { clock }, { dataDir });
+    const connect = connectAtClock(first, clock);
+    const call = await startCall(first, connect);
+    const customer = await ChimeTestPeer.join(call.ConnectionData!);
+    customer.sendTone(CUSTOMER_HZ);
+    await customer.hearsWhen((p) => p.heardLevel() > 0.01, 'the greeting');
+    // Ninety seconds of the node's clock, in steps its renewals keep up with: the call goes on.
+    for (let i = 0; i < 6; i++) {
+      clock.advance(15_000);
+      await new Promise((r) => setTimeout(r, 1500));
+    }
+    assert.equal(await reasonOf(connect, first, call.ContactId!), undefined, 'a live call is kept');
+    await customer.close();
+    await first.close();
+
+    const second = await startTestNode([], { clock }, { dataDir });
+    try {
+      const again = connectAtClock(second, clock);
+      assert.equal(await reasonOf(again, second, call.ContactId!), undefined);
+      clock.advance(61_000);
+      let reason: string | undefined;
+      for (let i = 0; i < 40 && !reason; i++) {
+        await new Promise((r) => setTimeout(r, 100));
+        reason = await reasonOf(again, second, call.ContactId!);
+      }
+      assert.equal(reason, 'TELECOM_PROBLEM');
+    } finally {
+      await second.close();
+    }
   });
 });

@@ -8,7 +8,7 @@
 import { topics, type EventBus } from '../../ports/event-bus.ts';
 import type { ContactRecord, ParticipantRecord, StoreTx } from '../../ports/store.ts';
 import type { ChannelLifecycle } from '../contacts/contact-lifecycle.ts';
-import { ACTIVE_CALLS, joinWindowId } from './web-calls.ts';
+import { ACTIVE_CALLS, joinWindowId, mediaLeaseId } from './web-calls.ts';
 
 /**
  * What a meeting's node is told on topics.meeting: the call ended; the flow said something to
@@ -42,6 +42,7 @@ export class CallLifecycle implements ChannelLifecycle {
 
   async closed(tx: StoreTx, ended: ContactRecord): Promise<void> {
     await tx.due.cancel(joinWindowId(ended.id));
+    await tx.due.cancel(mediaLeaseId(ended.id));
     await tx.counters.add(ended.instanceId, ACTIVE_CALLS, -1);
   }
 

@@ -36,6 +36,16 @@ export const CALL_JOIN_WINDOW = 'call-join-window';
 /** A customer must join the meeting this soon after StartWebRTCContact, or the call ends. */
 export const CALL_JOIN_WINDOW_MS = 5 * 60_000;
 export const joinWindowId = (contactId: string) => `${CALL_JOIN_WINDOW}:${contactId}`;
+/**
+ * The due work that ends a call whose media has gone (TELECOM_PROBLEM): the node holding the
+ * meeting pushes it back while the meeting lives (MEDIA_RENEW_MS); if that node stops or
+ * restarts, the meeting is gone, the item comes due, and any node ends the call.
+ */
+export const CALL_MEDIA_LEASE = 'call-media-lease';
+export const CALL_MEDIA_LEASE_MS = 60_000;
+/** How often a node renews the leases of the meetings it holds. */
+export const MEDIA_RENEW_MS = 20_000;
+export const mediaLeaseId = (contactId: string) => `${CALL_MEDIA_LEASE}:${contactId}`;
 
 /**
  * Where a meeting's media is: this node's addresses, as the Chime SDK reads them (shared
@@ -204,7 +214,36 @@ export class WebCalls {
       const participant = await tx.participants.get(attendee.participantId);
       if (participant?.role !== 'CUSTOMER') return;
       await tx.due.cancel(joinWindowId(contact.id));
+      await this.#lease(tx, contact);
       await this.#d.flows.startIn(tx, updated);
+    });
+  }
+
+  /** The meetings of these attendees' calls are alive on their node: their media leases go on. */
+  async mediaAlive(attendees: MeetingAttendee[]): Promise<void> {
+    for (const attendee of attendees)
+      await this.#withCall(attendee, async (tx, contact) => {
+        if (contact.details.meeting?.attendees[attendee.participantId]?.joinedAt !== undefined)
+          await this.#lease(tx, contact);
+      });
+  }
+
+  /** A call's media lease ran out (its meeting's node stopped): the call ends, TELECOM_PROBLEM. */
+  async mediaLost(item: DueItem, owner: string): Promise<void> {
+    const { instanceId, contactId } = item.payload as { instanceId: string; contactId: string };
+    await this.#d.store.transaction(async (tx) => {
+      if (!(await tx.due.done(item.id, owner))) return; // renewed since it was claimed
+      const contact = await tx.contacts.get(instanceId, contactId);
+      if (contact?.state === 'ACTIVE') await this.#d.lifecycle.end(tx, contact, 'TELECOM_PROBLEM');
+    });
+  }
+
+  async #lease(tx: StoreTx, contact: ContactRecord): Promise<void> {
+    await tx.due.schedule({
+      id: mediaLeaseId(contact.id),
+      kind: CALL_MEDIA_LEASE,
+      dueAt: this.#d.clock.now() + CALL_MEDIA_LEASE_MS,
+      payload: { instanceId: contact.instanceId, contactId: contact.id },
     });
   }
 
