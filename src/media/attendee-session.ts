@@ -27,10 +27,24 @@ export interface SignalLink {
   close(code: number, reason: string): void;
 }
 
-/** What a session tells its meeting (meeting.ts). */
+/** A video stream the meeting gave a publisher (SUBSCRIBE_ACK's allocations). */
+export interface VideoAllocation {
+  streamId: number;
+  groupId: number;
+}
+
+/** What a session tells its meeting (meeting.ts), and asks of it. */
 export interface SessionHost {
   joined(session: AttendeeSession): void;
+  /** The INDEX a session is sent: the others' video sources. */
+  index(session: AttendeeSession): NonNullable<OutFrame['index']>;
+  /** The attendee offers its camera, or no longer does: its stream, if it may send video. */
+  videoSending(session: AttendeeSession, sending: boolean): VideoAllocation | undefined;
+  /** The video streams of the others, which the session may subscribe to. */
+  videoStreams(session: AttendeeSession): ReadonlySet<number>;
+  keyFrameWanted(streamId: number): void;
   audio(session: AttendeeSession, rtp: RtpPacket): void;
+  video(session: AttendeeSession, rtp: RtpPacket): void;
   muted(session: AttendeeSession, muted: boolean): void;
   left(session: AttendeeSession): void;
   gone(session: AttendeeSession): void;
@@ -53,6 +67,9 @@ const JOINED_FROM_ANOTHER_DEVICE = 301;
 const CLOSE_REPLACED = 4409;
 /** An offer the peer cannot take: the SDK stops (SignalingBadRequest) rather than retry it. */
 const CLOSE_BAD_OFFER = 4400;
+/** The SDK's media type of a video stream descriptor, and the track label of its camera. */
+const VIDEO = 2;
+const CAMERA_TRACK_LABEL = 'AmazonChimeExpressVideo';
 const PING = 1;
 const PONG = 2;
 
@@ -62,6 +79,8 @@ export class AttendeeSession {
   readonly #link: SignalLink;
   readonly #o: SessionOptions;
   #peer: MeetingPeer | undefined;
+  /** The video streams the last answer carries to the attendee. */
+  #subscribed = new Set<number>();
   /** SUBSCRIBEs are answered in the order they came, each once the one before is. */
   #subscribing = Promise.resolve();
   #over = false;
@@ -98,8 +117,8 @@ export class AttendeeSession {
             }),
           },
         });
-        this.send({ type: FrameType.INDEX, index: { atCapacity: false, sources: [], numParticipants: 1 } });
         this.#host.joined(this);
+        this.send({ type: FrameType.INDEX, index: this.#host.index(this) });
         break;
       case FrameType.SUBSCRIBE:
         this.#subscribing = this.#subscribing
@@ -128,6 +147,16 @@ export class AttendeeSession {
   /** Writes a packet of another source into this attendee's downlink (once its peer is up). */
   sendAudio(source: AudioSource, rtp: RtpPacket): void {
     this.#peer?.sendAudio(source, rtp);
+  }
+
+  /** Writes a packet of another attendee's video stream to this attendee, if it subscribed to it. */
+  sendVideo(source: AudioSource, streamId: number, rtp: RtpPacket): void {
+    this.#peer?.sendVideo(source, streamId, rtp);
+  }
+
+  /** A subscriber needs a key frame of this attendee's camera. */
+  requestKeyFrame(): void {
+    this.#peer?.requestKeyFrame();
   }
 
   /** The socket has closed: the session is over, its peer closed. */
@@ -171,9 +200,18 @@ export class AttendeeSession {
     if (!offer || this.#over) return;
     this.#peer ??= this.#newPeer();
     const peer = this.#peer;
-    let sdpAnswer: string;
+    const sub = frame.sub!;
+    const allocation = this.#host.videoSending(
+      this,
+      (sub.sendStreams ?? []).some((s) => s.mediaType === VIDEO),
+    );
+    let answered: Awaited<ReturnType<MeetingPeer['answer']>>;
     try {
-      sdpAnswer = await peer.answer(offer);
+      answered = await peer.answer(offer, {
+        receiveCamera: allocation !== undefined,
+        lines: sub.receiveStreamIds ?? [],
+        available: this.#host.videoStreams(this),
+      });
     } catch (err) {
       this.#o.log.debug({ err, ...this.#where() }, 'an SDP offer the peer could not answer');
       this.#end();
@@ -183,8 +221,20 @@ export class AttendeeSession {
     if (peer !== this.#peer) return; // a JOIN or a close came while it was being answered
     this.send({
       type: FrameType.SUBSCRIBE_ACK,
-      suback: { duplex: frame.sub?.duplex, sdpAnswer, allocations: [], tracks: [] },
+      suback: {
+        duplex: sub.duplex,
+        sdpAnswer: answered.sdp,
+        allocations: allocation ? [{ trackLabel: CAMERA_TRACK_LABEL, ...allocation }] : [],
+        tracks: answered.tracks,
+      },
     });
+    // A new subscriber's decoder starts from a key frame: ask now, and once media has had time to flow.
+    const added = answered.tracks.map((t) => t.streamId).filter((id) => !this.#subscribed.has(id));
+    this.#subscribed = new Set(answered.tracks.map((t) => t.streamId));
+    for (const streamId of added) {
+      this.#host.keyFrameWanted(streamId);
+      setTimeout(() => this.#over || this.#host.keyFrameWanted(streamId), 1000).unref();
+    }
   }
 
   #newPeer(): MeetingPeer {
@@ -194,12 +244,17 @@ export class AttendeeSession {
       onAudio: (rtp) => {
         if (!this.#over) this.#host.audio(this, rtp);
       },
+      onVideo: (rtp) => {
+        if (!this.#over) this.#host.video(this, rtp);
+      },
+      onKeyFrameWanted: (streamId) => this.#host.keyFrameWanted(streamId),
     });
   }
 
   #closePeer(): void {
     const peer = this.#peer;
     this.#peer = undefined;
+    this.#subscribed = new Set();
     peer
       ?.close()
       .catch((err: unknown) => this.#o.log.debug({ err, ...this.#where() }, 'closing a peer failed'));

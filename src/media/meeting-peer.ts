@@ -1,21 +1,28 @@
 /**
  * One attendee session's WebRTC peer (werift), as the Chime SDK expects it (shared spec
  * webrtc-media.md §§4, 7): the SDK offers, the server answers, with every candidate in the SDP
- * (no trickle). The audio m-line is answered sendrecv with the session's downlink track, whose
- * MediaStream id the SDK needs (it drops a track that comes without one); video lines are
- * inactive until video forwarding exists. Opus is the only audio codec answered (the SDK
- * offers RED first), VP8 the only video one.
+ * (no trickle). Opus is the only audio codec answered (the SDK offers RED first), VP8 the only
+ * video one.
  *
- * What the attendee says comes out of `onAudio`, packet by packet; what it hears goes into
- * its downlink with `sendAudio`, from one source or another (the other attendee, a reconnected
- * one, the node's own prompts): a packet of a new source re-bases the downlink's sequence
- * numbers and timestamps, without which the browser drops the new source's audio (§7).
+ * - Audio: the audio m-line is answered sendrecv with the session's downlink track, whose
+ *   MediaStream id the SDK needs (it drops a track that comes without one). What the attendee
+ *   says comes out of `onAudio`, packet by packet; what it hears goes into its downlink with
+ *   `sendAudio`, from one source or another (the other attendee, a reconnected one, the node's
+ *   own prompts): a packet of a new source re-bases the downlink's sequence numbers and
+ *   timestamps, without which the browser drops the new source's audio (§7).
+ * - Video, by the VideoPlan of each offer: the first video m-line (the camera's) is received
+ *   (recvonly) only when the attendee may send video and does, its packets out of `onVideo`;
+ *   every other video m-line carries the stream the SDK subscribed to on it (sendonly, its
+ *   MediaStream id the track label SUBSCRIBE_ACK maps to the stream), or nothing (inactive).
+ *   werift registers a receiver only for a transceiver whose direction lets it receive before
+ *   the offer is applied, so the camera line's is set first.
  */
 import {
   MediaStream,
   MediaStreamTrack,
   RTCPeerConnection,
   RTCRtpCodecParameters,
+  type RTCRtpTransceiver,
   type RtpPacket,
 } from 'werift';
 
@@ -40,6 +47,27 @@ export interface MeetingPeerOptions {
   portRange?: [number, number];
   /** Each RTP packet of the attendee's own audio, as it arrives. */
   onAudio: (rtp: RtpPacket) => void;
+  /** Each RTP packet of the attendee's camera, as it arrives (only while it is received). */
+  onVideo: (rtp: RtpPacket) => void;
+  /** A subscriber's decoder needs a key frame of the stream (its PLI). */
+  onKeyFrameWanted: (streamId: number) => void;
+}
+
+/** What an offer's video lines are answered with. */
+export interface VideoPlan {
+  /** Whether the camera's line is received: the attendee may send video, and offers to. */
+  receiveCamera: boolean;
+  /** The SDK's receive_stream_ids: per video m-line in SDP order, the stream it wants on it (0: none). */
+  lines: number[];
+  /** The streams that exist now, of which a line may carry one. */
+  available: ReadonlySet<number>;
+}
+
+/** SUBSCRIBE_ACK's tracks: which stream each sending video line carries. */
+export interface VideoTrackMapping {
+  streamId: number;
+  ssrc: number;
+  trackLabel: string;
 }
 
 /** Who a downlink packet comes from: a source and its SSRC, so that either changing re-bases. */
@@ -50,10 +78,16 @@ export class MeetingPeer {
   readonly #downlink = new MediaStreamTrack({ kind: 'audio' });
   readonly #streamId: string;
   #lastSource: { source: AudioSource; ssrc: number } | undefined;
+  /** By stream id, the track each subscribed video stream goes out on. */
+  readonly #videoOut = new Map<number, MediaStreamTrack>();
+  readonly #lastVideoSource = new Map<number, { source: AudioSource; ssrc: number }>();
+  #camera: RTCRtpTransceiver | undefined;
+  readonly #o: MeetingPeerOptions;
   #closed = false;
 
   constructor(streamId: string, o: MeetingPeerOptions) {
     this.#streamId = streamId;
+    this.#o = o;
     this.#pc = new RTCPeerConnection({
       codecs: CODECS,
       iceAdditionalHostAddresses: o.hostAddresses,
@@ -62,6 +96,10 @@ export class MeetingPeer {
     });
     this.#pc.onTrack.subscribe((track) => {
       if (track.kind === 'audio') track.onReceiveRtp.subscribe((rtp) => o.onAudio(rtp));
+      else
+        track.onReceiveRtp.subscribe((rtp) => {
+          if (this.#camera?.receiver.tracks.includes(track)) o.onVideo(rtp);
+        });
     });
   }
 
@@ -76,33 +114,85 @@ export class MeetingPeer {
     this.#downlink.writeRtp(rtp);
   }
 
+  /** Writes a packet of a video stream to the line that carries it to the attendee, if one does. */
+  sendVideo(source: AudioSource, streamId: number, rtp: RtpPacket): void {
+    const out = this.#closed ? undefined : this.#videoOut.get(streamId);
+    if (!out) return;
+    const last = this.#lastVideoSource.get(streamId);
+    if (last?.source !== source || last.ssrc !== rtp.header.ssrc) {
+      if (last) out.notifySourceChanged(rtp.header);
+      this.#lastVideoSource.set(streamId, { source, ssrc: rtp.header.ssrc });
+    }
+    out.writeRtp(rtp);
+  }
+
+  /** Asks the attendee's camera for a key frame (a PLI), for a new subscriber's decoder. */
+  requestKeyFrame(): void {
+    const receiver = this.#camera?.receiver;
+    const ssrc = receiver?.tracks[0]?.ssrc;
+    if (receiver && ssrc !== undefined) void receiver.sendRtcpPLI(ssrc).catch(() => undefined);
+  }
+
   /**
    * The answer to an offer (the first, or a re-offer), with its candidates. Rejects an offer it
    * cannot answer, or cannot answer within ANSWER_TIMEOUT_MS.
    */
-  answer(offer: string): Promise<string> {
+  answer(offer: string, video: VideoPlan): Promise<{ sdp: string; tracks: VideoTrackMapping[] }> {
     let timer: NodeJS.Timeout | undefined;
     const late = new Promise<never>((_, reject) => {
       timer = setTimeout(() => reject(new Error('the offer was not answered in time')), ANSWER_TIMEOUT_MS);
     });
-    return Promise.race([this.#answer(offer), late]).finally(() => clearTimeout(timer));
+    return Promise.race([this.#answer(offer, video), late]).finally(() => clearTimeout(timer));
   }
 
-  async #answer(offer: string): Promise<string> {
+  async #answer(offer: string, video: VideoPlan): Promise<{ sdp: string; tracks: VideoTrackMapping[] }> {
     if (!/^m=audio /m.test(offer)) throw new Error('the offer has no audio section');
     const pc = this.#pc;
+    // The camera's line must let receiving before the offer is applied, or werift drops its packets.
+    if (this.#camera && video.receiveCamera) this.#camera.setDirection('recvonly');
     await pc.setRemoteDescription({ type: 'offer', sdp: offer });
-    for (const t of pc.getTransceivers()) {
-      if (t.kind !== 'audio') {
+    const tracks: VideoTrackMapping[] = [];
+    const carried = new Set<number>();
+    let videoLine = 0;
+    for (const t of [...pc.getTransceivers()].sort((a, b) => Number(a.mid) - Number(b.mid))) {
+      if (t.kind === 'audio') {
+        t.setDirection('sendrecv');
+        if (t.sender.track !== this.#downlink) {
+          await t.sender.replaceTrack(this.#downlink);
+          t.sender.setStreams([new MediaStream({ id: this.#streamId })]);
+        }
+        continue;
+      }
+      const line = videoLine++;
+      if (line === 0) {
+        this.#camera = t;
+        t.setDirection(video.receiveCamera ? 'recvonly' : 'inactive');
+        continue;
+      }
+      const streamId = video.lines[line] ?? 0;
+      if (!video.available.has(streamId) || carried.has(streamId)) {
         t.setDirection('inactive');
         continue;
       }
-      t.setDirection('sendrecv');
-      if (t.sender.track !== this.#downlink) {
-        await t.sender.replaceTrack(this.#downlink);
-        t.sender.setStreams([new MediaStream({ id: this.#streamId })]);
+      carried.add(streamId);
+      let out = this.#videoOut.get(streamId);
+      if (!out) {
+        out = new MediaStreamTrack({ kind: 'video' });
+        this.#videoOut.set(streamId, out);
+        t.sender.onPictureLossIndication.subscribe(() => this.#o.onKeyFrameWanted(streamId));
       }
+      const label = `v_${streamId}_${t.mid}`;
+      t.setDirection('sendonly');
+      if (t.sender.track !== out) await t.sender.replaceTrack(out);
+      t.sender.setStreams([new MediaStream({ id: label })]);
+      tracks.push({ streamId, ssrc: t.sender.ssrc, trackLabel: label });
     }
+    for (const [streamId, out] of this.#videoOut)
+      if (!carried.has(streamId)) {
+        out.stop();
+        this.#videoOut.delete(streamId);
+        this.#lastVideoSource.delete(streamId);
+      }
     await pc.setLocalDescription(await pc.createAnswer());
     if (pc.iceGatheringState !== 'complete')
       await new Promise<void>((resolve) => {
@@ -112,12 +202,14 @@ export class MeetingPeer {
           resolve();
         });
       });
-    return pc.localDescription!.sdp;
+    return { sdp: pc.localDescription!.sdp, tracks };
   }
 
   close(): Promise<void> {
     this.#closed = true;
     this.#downlink.stop();
+    for (const out of this.#videoOut.values()) out.stop();
+    this.#videoOut.clear();
     return this.#pc.close();
   }
 }

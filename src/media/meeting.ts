@@ -11,6 +11,11 @@
  * - Audio: with two attendees, each one's Opus is forwarded as it is to the other's downlink.
  *   Before the second is present, the node's own announcer speaks the flow's prompts and plays
  *   hold audio to whoever is there (the customer); it stops once a second attendee is heard.
+ * - Video (§7): an attendee whose call lets its side send video, and who offers its camera, is
+ *   given a stream (allocated once, for the attendee); every other session is sent an INDEX
+ *   listing it, subscribes, and gets its packets; a new subscriber asks it for a key frame. An
+ *   attendee who may not send video gets no stream: what its camera sends goes nowhere, and no
+ *   one is told of a tile.
  * - A JOIN on a new socket (the SDK's reconnect, or another device) takes the attendee's place
  *   from the session before, which is closed; the attendee keeps its stream id and presence.
  *
@@ -24,9 +29,11 @@ import type { EndpointLog } from '../gateway/websocket-endpoint.ts';
 import type { MeetingAttendee } from '../domain/calls/web-calls.ts';
 import {
   AttendeeSession,
+  type OutFrame,
   type SessionHost,
   type SessionOptions,
   type SignalLink,
+  type VideoAllocation,
 } from './attendee-session.ts';
 import { FrameType, type ISdkSignalFrame } from './signaling/signal-frames.ts';
 
@@ -71,6 +78,10 @@ export class Meeting implements SessionHost {
   readonly #members = new Map<string, Member>();
   readonly #sessions = new Set<AttendeeSession>();
   #nextAudioStreamId = 1;
+  /** By attendee id, the video stream of each attendee who sends video. */
+  readonly #videoSources = new Map<string, VideoAllocation>();
+  /** Video stream and group ids, meeting-wide (the audio's are apart). */
+  #nextVideoId = 2;
   #ended = false;
   #announcer: Announcer | undefined;
 
@@ -134,6 +145,66 @@ export class Meeting implements SessionHost {
     if (roster.length > 0) session.send(streamInfo(roster));
   }
 
+  index(session: AttendeeSession): NonNullable<OutFrame['index']> {
+    const sources = [];
+    for (const [attendeeId, source] of this.#videoSources) {
+      if (attendeeId === session.attendee.attendeeId) continue;
+      const publisher = this.#members.get(attendeeId)!.attendee;
+      sources.push({
+        attendeeId,
+        externalUserId: publisher.participantId,
+        mediaType: 2, // VIDEO
+        streamId: source.streamId,
+        groupId: source.groupId,
+        trackLabel: 'AmazonChimeExpressVideo',
+        framerate: 15,
+        maxBitrateKbps: 1400,
+        avgBitrateBps: 1_000_000,
+      });
+    }
+    return { atCapacity: false, sources, numParticipants: Math.max(1, this.#members.size) };
+  }
+
+  videoSending(session: AttendeeSession, sending: boolean): VideoAllocation | undefined {
+    const m = this.#memberOf(session);
+    if (!m) return undefined;
+    const { attendeeId, videoAllowed } = m.attendee;
+    const had = this.#videoSources.get(attendeeId);
+    if (sending && videoAllowed) {
+      if (had) return had;
+      const source = { streamId: this.#nextVideoId, groupId: this.#nextVideoId };
+      this.#nextVideoId += 1;
+      this.#videoSources.set(attendeeId, source);
+      this.#indexChanged(attendeeId);
+      return source;
+    }
+    if (had) {
+      this.#videoSources.delete(attendeeId);
+      this.#indexChanged(attendeeId);
+    }
+    return undefined;
+  }
+
+  videoStreams(session: AttendeeSession): ReadonlySet<number> {
+    const streams = new Set<number>();
+    for (const [attendeeId, source] of this.#videoSources)
+      if (attendeeId !== session.attendee.attendeeId) streams.add(source.streamId);
+    return streams;
+  }
+
+  keyFrameWanted(streamId: number): void {
+    for (const [attendeeId, source] of this.#videoSources)
+      if (source.streamId === streamId) this.#members.get(attendeeId)?.session?.requestKeyFrame();
+  }
+
+  video(session: AttendeeSession, rtp: RtpPacket): void {
+    const m = this.#memberOf(session);
+    const source = m && this.#videoSources.get(m.attendee.attendeeId);
+    if (!source) return; // not allowed, or not offered: dropped
+    for (const other of this.#members.values())
+      if (other !== m) other.session?.sendVideo(session, source.streamId, rtp);
+  }
+
   audio(session: AttendeeSession, rtp: RtpPacket): void {
     const m = this.#memberOf(session);
     if (!m) return;
@@ -183,9 +254,17 @@ export class Meeting implements SessionHost {
     clearTimeout(m.dropTimer);
     if (this.#members.get(m.attendee.attendeeId) !== m || m.session) return;
     this.#members.delete(m.attendee.attendeeId);
+    if (this.#videoSources.delete(m.attendee.attendeeId)) this.#indexChanged(m.attendee.attendeeId);
     if (m.present) this.#broadcast({ audioStreamId: m.audioStreamId, ...(dropped && { dropped: true }) });
     if (dropped) this.#tell('attendeeLeft', m.attendee);
     this.#emptied();
+  }
+
+  /** The video sources changed with this attendee's: everyone else is sent a new INDEX. */
+  #indexChanged(attendeeId: string): void {
+    for (const other of this.#members.values())
+      if (other.attendee.attendeeId !== attendeeId && other.session)
+        other.session.send({ type: FrameType.INDEX, index: this.index(other.session) });
   }
 
   #broadcast(info: StreamInfo): void {

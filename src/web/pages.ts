@@ -48,6 +48,8 @@ interface TestPageStart {
   displayName: string;
   description?: string;
   orderUrl?: string;
+  /** A video call: both sides may send video. */
+  video?: boolean;
 }
 
 export function webPages(d: PagesDeps) {
@@ -78,6 +80,7 @@ export function webPages(d: PagesDeps) {
       page.displayName = (text('displayName') ?? 'Customer').slice(0, 256);
       page.description = text('description');
       page.orderUrl = text('orderUrl');
+      page.video = body.video === true;
     } catch {
       return reply.code(400).send({ error: 'BadRequest', message: 'The body must be JSON' });
     }
@@ -154,6 +157,9 @@ export function webPages(d: PagesDeps) {
             ...testContact(page, 'test-call'),
             ...(page.description && { Description: page.description }),
             ...(page.orderUrl && { References: { order: { Type: 'URL', Value: page.orderUrl } } }),
+            ...(page.video && {
+              AllowedCapabilities: { Customer: { Video: 'SEND' }, Agent: { Video: 'SEND' } },
+            }),
           },
           ctx,
         ),

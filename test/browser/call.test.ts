@@ -12,7 +12,7 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import { chromium, type Browser, type Locator, type Page } from 'playwright-core';
 import { DescribeContactCommand } from '@aws-sdk/client-connect';
 import { CHROMIUM, CHROMIUM_ARGS, skipUnlessChromium } from '../support/browser.ts';
 import { ROOT, startTestNode, tempDir, type TestNode } from '../support/node.ts';
@@ -121,8 +121,10 @@ describe(
       await node?.close();
     });
 
-    test('the customer hears the greeting, the agent takes the call, each hears the other, the agent hangs up', async () => {
-      const errors: string[] = [];
+    const errors: string[] = [];
+
+    /** The agent's workspace, signed in and Available. */
+    async function agentPage(): Promise<Page> {
       const agent = await agentBrowser.newPage({ viewport: { width: 1280, height: 800 } });
       agent.on('pageerror', (err) => errors.push(`agent: ${err.message}`));
       await agent.goto(`${node.url}/agent/`);
@@ -131,16 +133,49 @@ describe(
       await agent.getByTestId('signin-submit').click();
       await agent.getByTestId('events-status').filter({ hasText: 'connected' }).waitFor();
       await agent.getByTestId('status-select').selectOption({ label: 'Available' });
+      return agent;
+    }
 
+    /** The customer's test call page, in the call; `fill` sets its fields before Call is pressed. */
+    async function customerCall(fill: (page: Page) => Promise<void> = async () => {}) {
       const customer = await customerBrowser.newPage();
       customer.on('pageerror', (err) => errors.push(`customer: ${err.message}`));
       await customer.goto(`${node.url}/test-call/`);
-      await customer.fill('#description', 'Video support');
-      await customer.fill('#order', 'https://shop.example/o/42');
+      await fill(customer);
       await customer.click('#call');
       const state = customer.getByTestId('state');
       await state.filter({ hasText: 'in call' }).waitFor({ timeout: 15_000 });
-      const contactId = (await state.getAttribute('data-contact-id'))!;
+      return { customer, state, contactId: (await state.getAttribute('data-contact-id'))! };
+    }
+
+    /** The agent accepts the call and is in it. */
+    async function accept(agent: Page, contactId: string): Promise<void> {
+      const offer = agent.locator(`[data-testid="offer"][data-contact-id="${contactId}"]`);
+      await offer.waitFor();
+      assert.match((await offer.textContent())!, /Incoming call/);
+      await offer.getByTestId('offer-accept').click();
+      await agent.getByTestId('call-status').filter({ hasText: 'In call' }).waitFor({ timeout: 15_000 });
+    }
+
+    /** The agent hangs up, and clears the after-contact work. */
+    async function hangUp(agent: Page, state: Locator): Promise<void> {
+      await agent.getByTestId('hang-up').click();
+      await state.filter({ hasText: 'ended' }).waitFor({ timeout: 10_000 });
+      await agent.getByTestId('acw').getByTestId('clear-contact').click();
+    }
+
+    /** Video frames the page's element has shown so far. */
+    const framesShown = (page: Page, selector: string): Promise<number> =>
+      page.evaluate(
+        `(() => { const v = document.querySelector(${JSON.stringify(selector)}); return v && v.videoWidth > 0 ? v.getVideoPlaybackQuality().totalVideoFrames : 0; })()`,
+      );
+
+    test('the customer hears the greeting, the agent takes the call, each hears the other, the agent hangs up', async () => {
+      const agent = await agentPage();
+      const { customer, state, contactId } = await customerCall(async (page) => {
+        await page.fill('#description', 'Video support');
+        await page.fill('#order', 'https://shop.example/o/42');
+      });
 
       // The flow's greeting, spoken by the node, reaches the customer before any agent is there.
       await customer.waitForFunction(
@@ -151,11 +186,8 @@ describe(
         },
       );
 
-      const offer = agent.locator(`[data-testid="offer"][data-contact-id="${contactId}"]`);
-      await offer.waitFor();
-      assert.match((await offer.textContent())!, /Incoming call/);
-      await offer.getByTestId('offer-accept').click();
-      await agent.getByTestId('call-status').filter({ hasText: 'In call' }).waitFor({ timeout: 15_000 });
+      await accept(agent, contactId);
+      assert.equal(await agent.getByTestId('camera').count(), 0, 'an audio call: no camera');
       const details = agent.getByTestId('attributes');
       assert.equal(await details.getByTestId('description').textContent(), 'Video support');
       assert.equal(
@@ -186,6 +218,47 @@ describe(
       assert.equal(Contact!.DisconnectReason, 'AGENT_DISCONNECT');
       await agent.getByTestId('acw').getByTestId('clear-contact').click();
       assert.deepEqual(errors, []);
+      await Promise.all([agent.close(), customer.close()]);
+    });
+
+    test('a video call: each side sees the other’s camera', async () => {
+      const agent = await agentPage();
+      const { customer, state, contactId } = await customerCall(async (page) => {
+        await page.check('#allow-video');
+        await page.check('#camera');
+      });
+      await accept(agent, contactId);
+      await agent.getByTestId('camera').click();
+      const deadline = Date.now() + 15_000;
+      let shown = { agent: 0, customer: 0 };
+      while (Date.now() < deadline && (shown.agent < 30 || shown.customer < 30)) {
+        await new Promise((r) => setTimeout(r, 250));
+        shown = {
+          agent: await framesShown(agent, '[data-testid="call-video"]'),
+          customer: await framesShown(customer, '#remote-video'),
+        };
+      }
+      assert.ok(shown.agent >= 30, `the agent saw ${shown.agent} frames of the customer`);
+      assert.ok(shown.customer >= 30, `the customer saw ${shown.customer} frames of the agent`);
+      await agent.screenshot({ path: join(SHOTS, 'workspace-video-call.png') });
+      await hangUp(agent, state);
+      assert.deepEqual(errors, []);
+      await Promise.all([agent.close(), customer.close()]);
+    });
+
+    test('a customer whose call does not allow video and who turns the camera on is not seen: the agent never gets a tile', async () => {
+      const agent = await agentPage();
+      const { customer, state, contactId } = await customerCall((page) => page.check('#camera'));
+      await accept(agent, contactId);
+      assert.equal(await agent.getByTestId('camera').count(), 0);
+      // Audio flows, so the call is up; a forwarded camera would show within this time.
+      await hears(agent, '[data-testid="call-audio"]', CUSTOMER_HZ, "the agent hears the customer's tone");
+      await new Promise((r) => setTimeout(r, 3000));
+      assert.equal(await framesShown(agent, '[data-testid="call-video"]'), 0);
+      assert.equal(await agent.locator('.call-video-holder').isHidden(), true, 'no tile');
+      await hangUp(agent, state);
+      assert.deepEqual(errors, []);
+      await Promise.all([agent.close(), customer.close()]);
     });
   },
 );

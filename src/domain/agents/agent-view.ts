@@ -111,6 +111,7 @@ export async function agentView(
       attributes: contact?.attributes ?? {},
       ...(contact?.details.description !== undefined && { description: contact.details.description }),
       ...(contact?.details.references && { references: contact.details.references }),
+      ...(contact?.details.allowedCapabilities?.Agent?.Video === 'SEND' && { agentVideo: true as const }),
       ...(contact?.streams?.length && {
         streams: contact.streams.map(({ streamingId, endpointArn }) => ({ streamingId, endpointArn })),
       }),

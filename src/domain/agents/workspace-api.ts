@@ -35,6 +35,8 @@ export interface AgentContactView {
   /** A call's Description and References (StartWebRTCContact), as the agent is shown them. */
   description?: string;
   references?: Record<string, Reference>;
+  /** A call whose AllowedCapabilities let the agent send video. */
+  agentVideo?: true;
   /** The SNS topics the chat streams to (StartContactStreaming); absent when none. */
   streams?: { streamingId: string; endpointArn: string }[];
   enqueuedAt: number;

@@ -75,6 +75,8 @@ export interface MeetingAttendee {
   attendeeId: string;
   participantId: string;
   contactId: string;
+  /** Whether the call's AllowedCapabilities let this participant's side send video. */
+  videoAllowed: boolean;
 }
 
 export interface WebCallsDeps {
@@ -288,11 +290,13 @@ export class WebCalls {
         !tokenMatches(joinToken, attendee.joinTokenDigest)
       )
         return undefined;
+      const side = participant!.role === 'CUSTOMER' ? 'Customer' : 'Agent';
       return {
         meetingId: meeting!.meetingId,
         attendeeId: attendee.attendeeId,
         participantId,
         contactId: contact!.id,
+        videoAllowed: contact!.details.allowedCapabilities?.[side]?.Video === 'SEND',
       };
     });
   }

@@ -78,7 +78,7 @@ export function ContactView({
       )}
       {contact.state === 'ENDED' && <AfterContactWork contact={contact} />}
       {isCall ? (
-        <CallPanel call={call} connected={connected} />
+        <CallPanel call={call} connected={connected} agentVideo={contact.agentVideo === true} />
       ) : snap ? (
         <ChatPanel chat={chat!} snap={snap} canSend={connected && !snap.ended} />
       ) : (

@@ -11,19 +11,24 @@ import type { CallConnectionData } from './types.ts';
 export interface CallSnapshot {
   status: 'joining' | 'in call' | 'reconnecting' | 'ended' | 'failed';
   muted: boolean;
+  /** The agent's camera is on. */
+  camera: boolean;
+  /** The customer's video is shown. */
+  remoteVideo: boolean;
   error?: string;
 }
 
 export class CallSession implements ContactConnection {
   readonly contactId: string;
-  /** Where the call's audio plays; the call panel puts it in the page. */
+  /** Where the call's audio plays, and the customer's video shows; the call panel puts them in the page. */
   readonly audio: HTMLAudioElement;
+  readonly video: HTMLVideoElement;
   readonly #fetchConnection: () => Promise<CallConnectionData>;
   #fresh?: CallConnectionData;
   #session?: MeetingSession;
   #stopped = false;
   readonly #listeners = new Set<() => void>();
-  #snap: CallSnapshot = { status: 'joining', muted: false };
+  #snap: CallSnapshot = { status: 'joining', muted: false, camera: false, remoteVideo: false };
 
   constructor(
     contactId: string,
@@ -36,6 +41,12 @@ export class CallSession implements ContactConnection {
     this.audio = document.createElement('audio');
     this.audio.autoplay = true;
     this.audio.dataset.testid = 'call-audio';
+    this.video = document.createElement('video');
+    this.video.autoplay = true;
+    this.video.muted = true;
+    this.video.playsInline = true;
+    this.video.className = 'call-video';
+    this.video.dataset.testid = 'call-video';
   }
 
   subscribe = (listener: () => void): (() => void) => {
@@ -60,6 +71,22 @@ export class CallSession implements ContactConnection {
     this.#update({ muted });
   }
 
+  /** Turns the agent's camera on (its first one) or off. */
+  async setCamera(on: boolean): Promise<void> {
+    const av = this.#av();
+    if (!av) return;
+    if (on) {
+      const cameras = await av.listVideoInputDevices();
+      if (!cameras[0]) throw new Error('No camera found');
+      await av.startVideoInput(cameras[0].deviceId);
+      av.startLocalVideoTile();
+    } else {
+      av.stopLocalVideoTile();
+      await av.stopVideoInput();
+    }
+    this.#update({ camera: on });
+  }
+
   stop(): void {
     if (this.#stopped) return;
     this.#stopped = true;
@@ -74,6 +101,7 @@ export class CallSession implements ContactConnection {
   dispose(): void {
     this.stop();
     this.audio.remove();
+    this.video.remove();
   }
 
   async #join(): Promise<void> {
@@ -98,6 +126,12 @@ export class CallSession implements ContactConnection {
       audioVideoDidStop: () => {
         if (this.#snap.status !== 'failed') this.#update({ status: 'ended' });
       },
+      videoTileDidUpdate: (tile) => {
+        if (tile.localTile || !tile.boundAttendeeId || tile.tileId === null) return;
+        av.bindVideoElement(tile.tileId, this.video);
+        this.#update({ remoteVideo: true });
+      },
+      videoTileWasRemoved: () => this.#update({ remoteVideo: false }),
     });
     const inputs = await av.listAudioInputDevices();
     if (inputs[0]) await av.startAudioInput(inputs[0].deviceId);

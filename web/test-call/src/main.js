@@ -43,6 +43,7 @@ async function call() {
       displayName: $('name').value,
       description: $('description').value,
       orderUrl: $('order').value,
+      video: $('allow-video').checked,
     }),
   });
   const started = await res.json();
@@ -70,10 +71,26 @@ async function call() {
       clearInterval(heardTimer);
       setState(`ended (${status.statusCode()})`);
     },
+    // The agent's camera, when the node offers it: bound to the page's video element.
+    videoTileDidUpdate: (tile) => {
+      if (tile.localTile || !tile.boundAttendeeId || tile.tileId === null) return;
+      av.bindVideoElement(tile.tileId, $('remote-video'));
+      $('remote-video-state').textContent = 'shown';
+    },
+    videoTileWasRemoved: () => {
+      $('remote-video-state').textContent = 'none';
+    },
   });
   const inputs = await av.listAudioInputDevices();
   if (inputs[0]) await av.startAudioInput(inputs[0].deviceId);
   await av.bindAudioElement($('audio'));
+  if ($('camera').checked) {
+    const cameras = await av.listVideoInputDevices();
+    if (cameras[0]) {
+      await av.startVideoInput(cameras[0].deviceId);
+      av.startLocalVideoTile();
+    }
+  }
   $('hang-up').disabled = false;
   av.start();
 }
