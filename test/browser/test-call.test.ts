@@ -12,7 +12,11 @@ import assert from 'node:assert/strict';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { chromium, type Browser } from 'playwright-core';
-import { DescribeContactCommand } from '@aws-sdk/client-connect';
+import {
+  DescribeContactCommand,
+  StartWebRTCContactCommand,
+  StopContactCommand,
+} from '@aws-sdk/client-connect';
 import { CHROMIUM, CHROMIUM_ARGS, skipUnlessChromium } from '../support/browser.ts';
 import { ROOT, spawnNode, type ChildNode } from '../support/node.ts';
 
@@ -71,5 +75,54 @@ describe('the test call page', { skip: skipUnlessChromium() }, () => {
     for (let i = 0; i < 50 && !(await describe()).Contact!.DisconnectReason; i++)
       await new Promise((r) => setTimeout(r, 100));
     assert.equal((await describe()).Contact!.DisconnectReason, 'CUSTOMER_DISCONNECT');
+  });
+
+  test('an attendee whose join token is expired or another call’s is refused once, and the SDK stops without retrying', async () => {
+    const start = () =>
+      node.connect().send(
+        new StartWebRTCContactCommand({
+          InstanceId: node.instanceId,
+          ContactFlowId: node.flowId,
+          ParticipantDetails: { DisplayName: 'Mallory' },
+        }),
+      );
+    const [ended, other, live] = [await start(), await start(), await start()];
+    await node
+      .connect()
+      .send(new StopContactCommand({ InstanceId: node.instanceId, ContactId: ended.ContactId }));
+    const cases = [
+      { what: 'an ended call’s token', connectionData: ended.ConnectionData },
+      {
+        what: 'another call’s token',
+        connectionData: { ...live.ConnectionData, Attendee: other.ConnectionData!.Attendee },
+      },
+    ];
+    for (const { what, connectionData } of cases) {
+      const page = await browser.newPage();
+      // The page's backend answers with this call's data: the unmodified SDK joins with it.
+      await page.route('**/test-call/api/start', (route) =>
+        route.fulfill({
+          status: 200,
+          contentType: 'application/json',
+          body: JSON.stringify({ ContactId: ended.ContactId, ConnectionData: connectionData }),
+        }),
+      );
+      const sockets: string[] = [];
+      page.on('websocket', (ws) => {
+        if (ws.url().includes('/control/')) sockets.push(ws.url());
+      });
+      await page.goto(`${node.url}/test-call/`);
+      await page.click('#call');
+      const state = page.getByTestId('state');
+      await state.filter({ hasText: 'ended' }).waitFor({ timeout: 15_000 });
+      assert.equal(await state.textContent(), 'ended (11)', `${what}: SignalingBadRequest`);
+      await new Promise((r) => setTimeout(r, 5000));
+      assert.equal(sockets.length, 1, `${what}: one attempt, no retries`);
+      await page.close();
+    }
+    for (const c of [other, live])
+      await node
+        .connect()
+        .send(new StopContactCommand({ InstanceId: node.instanceId, ContactId: c.ContactId }));
   });
 });
