@@ -17,6 +17,8 @@ import { DescribeContactCommand } from '@aws-sdk/client-connect';
 import { CHROMIUM, CHROMIUM_ARGS, skipUnlessChromium } from '../support/browser.ts';
 import { ROOT, startTestNode, tempDir, type TestNode } from '../support/node.ts';
 import { AGENT_PASSWORD, createAgentUser } from '../support/agent.ts';
+import { TcpGate } from '../support/tcp-gate.ts';
+import { freePort } from '../support/moto.ts';
 
 const SHOTS = join(ROOT, '.tmp', 'screenshots');
 const CUSTOMER_HZ = 440;
@@ -258,6 +260,85 @@ describe(
       assert.equal(await agent.locator('.call-video-holder').isHidden(), true, 'no tile');
       await hangUp(agent, state);
       assert.deepEqual(errors, []);
+      await Promise.all([agent.close(), customer.close()]);
+    });
+  },
+);
+
+describe(
+  'a web call whose signaling connections drop (headless Chromium)',
+  { skip: skipUnlessChromium() },
+  () => {
+    let node: TestNode;
+    let gate: TcpGate;
+    let customerBrowser: Browser;
+    let agentBrowser: Browser;
+
+    before(async () => {
+      const dir = tempDir('localconnect-tones-');
+      // The meetings' URLs name the gate, so the test can cut their signaling connections.
+      const port = await freePort();
+      [node, customerBrowser, agentBrowser] = await Promise.all([
+        startTestNode(['--media-origin', `ws://127.0.0.1:${port}`]),
+        launchWithMicrophone(toneWav(join(dir, 'customer.wav'), CUSTOMER_HZ)),
+        launchWithMicrophone(toneWav(join(dir, 'agent.wav'), AGENT_HZ)),
+      ]);
+      gate = await TcpGate.open(Number(new URL(node.url).port), port);
+      await createAgentUser(node.connect(), node.instanceId, 'steady');
+    });
+    after(async () => {
+      await gate?.shut();
+      await customerBrowser?.close();
+      await agentBrowser?.close();
+      await node?.close();
+    });
+
+    test('both SDKs reconnect (a new socket and peer, the same token) and the call goes on, each hearing the other', async () => {
+      const agent = await agentBrowser.newPage();
+      await agent.goto(`${node.url}/agent/`);
+      await agent.getByTestId('signin-username').fill('steady');
+      await agent.getByTestId('signin-password').fill(AGENT_PASSWORD);
+      await agent.getByTestId('signin-submit').click();
+      await agent.getByTestId('events-status').filter({ hasText: 'connected' }).waitFor();
+      await agent.getByTestId('status-select').selectOption({ label: 'Available' });
+      const customer = await customerBrowser.newPage();
+      await customer.goto(`${node.url}/test-call/`);
+      const sockets: string[] = [];
+      customer.on('websocket', (ws) => {
+        if (ws.url().includes('/control/')) sockets.push(ws.url());
+      });
+      await customer.click('#call');
+      const state = customer.getByTestId('state');
+      await state.filter({ hasText: 'in call' }).waitFor({ timeout: 15_000 });
+      const contactId = (await state.getAttribute('data-contact-id'))!;
+      const offer = agent.locator(`[data-testid="offer"][data-contact-id="${contactId}"]`);
+      await offer.getByTestId('offer-accept').click();
+      await hears(customer, '#audio', AGENT_HZ, "the customer hears the agent's tone");
+      await hears(agent, '[data-testid="call-audio"]', CUSTOMER_HZ, "the agent hears the customer's tone");
+
+      // The network drops every signaling connection, and is back at once.
+      await gate.shut();
+      await gate.reopen(Number(new URL(node.url).port));
+      await customer
+        .getByTestId('log')
+        .filter({ hasText: 'state: reconnecting' })
+        .waitFor({ timeout: 15_000 });
+      await state.filter({ hasText: 'in call' }).waitFor({ timeout: 15_000 });
+      assert.ok(sockets.length >= 2, `a new signaling socket (${sockets.length})`);
+      await hears(customer, '#audio', AGENT_HZ, 'the customer hears the agent after the reconnect');
+      await hears(
+        agent,
+        '[data-testid="call-audio"]',
+        CUSTOMER_HZ,
+        'the agent hears the customer after the reconnect',
+      );
+      const { Contact } = await node
+        .connect()
+        .send(new DescribeContactCommand({ InstanceId: node.instanceId, ContactId: contactId }));
+      assert.equal(Contact!.DisconnectReason, undefined, 'the call goes on');
+
+      await agent.getByTestId('hang-up').click();
+      await state.filter({ hasText: 'ended' }).waitFor({ timeout: 10_000 });
       await Promise.all([agent.close(), customer.close()]);
     });
   },

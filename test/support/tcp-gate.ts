@@ -18,8 +18,8 @@ export class TcpGate {
     this.#target = target;
   }
 
-  static async open(target: number): Promise<TcpGate> {
-    const gate = new TcpGate(await freePort(), target);
+  static async open(target: number, port?: number): Promise<TcpGate> {
+    const gate = new TcpGate(port ?? (await freePort()), target);
     await gate.reopen(target);
     return gate;
   }
