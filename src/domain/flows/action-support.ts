@@ -91,11 +91,29 @@ export function checkPrompt(v: ActionValidation, required: boolean): void {
  * kinds (PromptId, SSML, Media): saved flows may carry them, chats cannot play them.
  */
 export function promptText(ctx: ActionContext): string | ActionResult {
+  const ssml = ctx.params.SSML;
+  // A call speaks SSML as its words (the speech synthesizer reads plain text).
+  if (ctx.contact.channel === 'VOICE' && typeof ssml === 'string')
+    return ssmlWords(interpolate(ssml, runData(ctx)));
   const voiceOnly = PROMPTS.find((p) => p !== 'Text' && ctx.params[p] !== undefined);
   if (voiceOnly)
-    return fail(`${voiceOnly} prompts are voice-only; the ${ctx.contact.channel} channel uses Text`);
+    return fail(
+      ctx.contact.channel === 'VOICE'
+        ? `${voiceOnly} prompts (audio files) are not available; a call speaks Text or SSML`
+        : `${voiceOnly} prompts are voice-only; the ${ctx.contact.channel} channel uses Text`,
+    );
   const text = ctx.params.Text;
   return typeof text === 'string' ? interpolate(text, runData(ctx)) : '';
+}
+
+/** The words of an SSML document: its tags dropped, XML's five entities read. */
+function ssmlWords(ssml: string): string {
+  const entities: Record<string, string> = { amp: '&', lt: '<', gt: '>', quot: '"', apos: "'" };
+  return ssml
+    .replace(/<[^>]*>/g, ' ')
+    .replace(/&(amp|lt|gt|quot|apos);/g, (_, e: string) => entities[e])
+    .replace(/\s+/g, ' ')
+    .trim();
 }
 
 /** Every condition must be Equals (Wait, GetParticipantInput, CheckHoursOfOperation). */

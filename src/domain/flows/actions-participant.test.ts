@@ -280,3 +280,30 @@ test('Wait: TimeoutSeconds by JSONPath; a bad value or a non-chat channel takes 
   await engine.start(flowOf(waitFor({ TimeoutSeconds: '5' }), ...targets), host);
   assert.deepEqual(host.messages, ['bad', 'bad', 'bad']);
 });
+
+test('on a call: MessageParticipant speaks Text, and SSML as its words; audio prompts and GetParticipantInput take NoMatchingError', async () => {
+  const { engine, host } = setup();
+  host.contactView.channel = 'VOICE';
+  host.contactView.attributes = { name: 'Ada' };
+  const mp = (p: Record<string, unknown>) =>
+    act('m', 'MessageParticipant', p, { then: 'ok', errors: { NoMatchingError: 'bad' } });
+  await engine.start(flowOf(mp({ Text: 'Hello $.Attributes.name' }), ...targets), host);
+  await engine.start(
+    flowOf(mp({ SSML: '<speak>Hi <break time="1s"/> $.Attributes.name &amp; welcome</speak>' }), ...targets),
+    host,
+  );
+  await engine.start(flowOf(mp({ PromptId: 'p-1' }), ...targets), host);
+  await engine.start(
+    flowOf(
+      act(
+        'ask',
+        'GetParticipantInput',
+        { Text: 'Press 1' },
+        { then: 'ok', errors: { NoMatchingError: 'bad' } },
+      ),
+      ...targets,
+    ),
+    host,
+  );
+  assert.deepEqual(host.messages, ['Hello Ada', 'ok', 'Hi Ada & welcome', 'ok', 'bad', 'bad']);
+});

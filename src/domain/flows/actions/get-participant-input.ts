@@ -123,6 +123,9 @@ export const getParticipantInput: ActionHandler = {
     checkBranches(v, store === 'True', isObj(validation) && validation.PhoneNumberValidation !== undefined);
   },
   async run(ctx) {
+    // A call's customer answers with DTMF tones, which a web call does not carry.
+    if (ctx.contact.channel === 'VOICE')
+      return fail('GetParticipantInput needs DTMF input, which a web call does not carry');
     const prompt = promptText(ctx);
     if (typeof prompt !== 'string') return prompt;
     if (prompt.trim() !== '') {
