@@ -10,7 +10,7 @@
  *   did not come back within DROP_GRACE_MS.
  * - Audio: with two attendees, each one's Opus is forwarded as it is to the other's downlink.
  *   Before the second is present, the node's own announcer speaks the flow's prompts and plays
- *   hold audio to whoever is there (the customer); it stops once a second attendee is heard.
+ *   hold audio to the customer; it stops once a second attendee is heard.
  * - Video (§7): an attendee whose call lets its side send video, and who offers its camera, is
  *   given a stream (allocated once, for the attendee); every other session is sent an INDEX
  *   listing it, subscribes, and gets its packets; a new subscriber asks it for a key frame. An
@@ -296,7 +296,8 @@ export class Meeting implements SessionHost {
     this.#announcer ??= new Announcer(
       this.#o.audio,
       (rtp) => {
-        for (const m of this.#members.values()) m.session?.sendAudio(this.#announcer!, rtp);
+        for (const m of this.#members.values())
+          if (m.attendee.customer) m.session?.sendAudio(this.#announcer!, rtp);
       },
       this.#o.log,
     );

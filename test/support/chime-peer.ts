@@ -38,6 +38,8 @@ export class ChimeTestPeer {
   #seq = Math.floor(Math.random() * 65_535);
   #ts = Math.floor(Math.random() * 2 ** 31);
   #phase = 0;
+  #onHeard: ((rtp: RtpPacket) => void) | undefined;
+  #decode = true;
 
   readonly connectionData: ConnectionData;
 
@@ -50,11 +52,35 @@ export class ChimeTestPeer {
     ]);
   }
 
-  /** Joins the meeting and connects its media; resolves once ICE is connected. */
-  static async join(connectionData: ConnectionData): Promise<ChimeTestPeer> {
+  /**
+   * Joins the meeting and connects its media; resolves once ICE is connected. `onHeard` sees
+   * every packet that arrives; `decode: false` keeps only the count (a benchmark's many peers).
+   */
+  static async join(
+    connectionData: ConnectionData,
+    o: { onHeard?: (rtp: RtpPacket) => void; decode?: boolean } = {},
+  ): Promise<ChimeTestPeer> {
     const peer = new ChimeTestPeer(connectionData);
+    peer.#onHeard = o.onHeard;
+    peer.#decode = o.decode ?? true;
     await peer.#join();
     return peer;
+  }
+
+  /** Sends one Opus frame now, as the next packet of its stream (a benchmark paces them). */
+  sendFrame(payload: Buffer): void {
+    const header = new RtpHeader({
+      payloadType: OPUS_PT,
+      sequenceNumber: (this.#seq = (this.#seq + 1) & 0xffff),
+      timestamp: (this.#ts = (this.#ts + FRAME) >>> 0),
+      marker: false,
+    });
+    this.#uplink.writeRtp(new RtpPacket(header, payload));
+  }
+
+  /** The RTP timestamp of the last frame it sent. */
+  get lastTimestamp(): number {
+    return this.#ts;
   }
 
   get attendeeId(): string {
@@ -74,6 +100,8 @@ export class ChimeTestPeer {
     this.pc.onTrack.subscribe((track) => {
       track.onReceiveRtp.subscribe((rtp) => {
         this.packetsHeard++;
+        this.#onHeard?.(rtp);
+        if (!this.#decode) return;
         const { channelData } = this.#decoder.decodeFrame(new Uint8Array(rtp.payload));
         if (channelData[0]?.length) this.#heard.push(channelData[0]);
         if (this.#heard.length > 100) this.#heard.shift();
@@ -111,14 +139,7 @@ export class ChimeTestPeer {
         pcm[i] = Math.round(8000 * Math.sin(this.#phase));
         this.#phase += (2 * Math.PI * hz) / RATE;
       }
-      const payload = this.#encoder.encode(Buffer.from(pcm.buffer), FRAME);
-      const header = new RtpHeader({
-        payloadType: OPUS_PT,
-        sequenceNumber: (this.#seq = (this.#seq + 1) & 0xffff),
-        timestamp: (this.#ts = (this.#ts + FRAME) >>> 0),
-        marker: false,
-      });
-      this.#uplink.writeRtp(new RtpPacket(header, Buffer.from(payload)));
+      this.sendFrame(Buffer.from(this.#encoder.encode(Buffer.from(pcm.buffer), FRAME)));
     }, 20);
   }
 

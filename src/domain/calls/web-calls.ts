@@ -75,6 +75,8 @@ export interface MeetingAttendee {
   attendeeId: string;
   participantId: string;
   contactId: string;
+  /** The customer's attendee, or the agent's. */
+  customer: boolean;
   /** Whether the call's AllowedCapabilities let this participant's side send video. */
   videoAllowed: boolean;
 }
@@ -296,6 +298,7 @@ export class WebCalls {
         attendeeId: attendee.attendeeId,
         participantId,
         contactId: contact!.id,
+        customer: side === 'Customer',
         videoAllowed: contact!.details.allowedCapabilities?.[side]?.Video === 'SEND',
       };
     });
