@@ -19,7 +19,7 @@ import OpusScript from 'opusscript';
 import { RtpHeader, RtpPacket } from 'werift';
 import { StartWebRTCContactCommand } from '@aws-sdk/client-connect';
 import { spawnNode, type ChildNode } from '../test/support/node.ts';
-import { AGENT_PASSWORD, AgentClient, createAgentUser } from '../test/support/agent.ts';
+import { availableAgent, type AgentClient } from '../test/support/agent.ts';
 import { ChimeTestPeer } from '../test/support/chime-peer.ts';
 import { processCpuMs } from './machine.ts';
 
@@ -175,14 +175,8 @@ async function localconnectCalls(
   let stop = () => {};
   try {
     const connect = node.connect();
-    for (let i = 0; i < calls; i++) await createAgentUser(connect, node.instanceId, `bench${i}`);
-    for (let i = 0; i < calls; i++) {
-      const agent = new AgentClient(node.url);
-      await agent.signIn(`bench${i}`, AGENT_PASSWORD);
-      await agent.connect();
-      await agent.setStatus('Available');
-      agents.push(agent);
-    }
+    for (let i = 0; i < calls; i++)
+      agents.push(await availableAgent(node.url, connect, node.instanceId, `bench${i}`));
     const senders: { peer: ChimeTestPeer; stream: number; timed: boolean }[] = [];
     for (let i = 0; i < calls; i++) {
       const call = await connect.send(

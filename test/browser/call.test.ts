@@ -89,6 +89,16 @@ function heardFrequency(page: Page, selector: string): Promise<number> {
   })(${JSON.stringify(selector)})`);
 }
 
+/** Signs the workspace page in as the agent user and sets them Available. */
+async function signInAvailable(page: Page, url: string, username: string): Promise<void> {
+  await page.goto(`${url}/agent/`);
+  await page.getByTestId('signin-username').fill(username);
+  await page.getByTestId('signin-password').fill(AGENT_PASSWORD);
+  await page.getByTestId('signin-submit').click();
+  await page.getByTestId('events-status').filter({ hasText: 'connected' }).waitFor();
+  await page.getByTestId('status-select').selectOption({ label: 'Available' });
+}
+
 async function hears(page: Page, selector: string, hz: number, what: string): Promise<void> {
   const deadline = Date.now() + 15_000;
   let last = 0;
@@ -129,12 +139,7 @@ describe(
     async function agentPage(): Promise<Page> {
       const agent = await agentBrowser.newPage({ viewport: { width: 1280, height: 800 } });
       agent.on('pageerror', (err) => errors.push(`agent: ${err.message}`));
-      await agent.goto(`${node.url}/agent/`);
-      await agent.getByTestId('signin-username').fill('callee');
-      await agent.getByTestId('signin-password').fill(AGENT_PASSWORD);
-      await agent.getByTestId('signin-submit').click();
-      await agent.getByTestId('events-status').filter({ hasText: 'connected' }).waitFor();
-      await agent.getByTestId('status-select').selectOption({ label: 'Available' });
+      await signInAvailable(agent, node.url, 'callee');
       return agent;
     }
 
@@ -295,12 +300,7 @@ describe(
 
     test('both SDKs reconnect (a new socket and peer, the same token) and the call goes on, each hearing the other', async () => {
       const agent = await agentBrowser.newPage();
-      await agent.goto(`${node.url}/agent/`);
-      await agent.getByTestId('signin-username').fill('steady');
-      await agent.getByTestId('signin-password').fill(AGENT_PASSWORD);
-      await agent.getByTestId('signin-submit').click();
-      await agent.getByTestId('events-status').filter({ hasText: 'connected' }).waitFor();
-      await agent.getByTestId('status-select').selectOption({ label: 'Available' });
+      await signInAvailable(agent, node.url, 'steady');
       const customer = await customerBrowser.newPage();
       await customer.goto(`${node.url}/test-call/`);
       const sockets: string[] = [];

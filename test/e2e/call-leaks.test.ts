@@ -12,7 +12,7 @@ import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { StartWebRTCContactCommand, StopContactCommand } from '@aws-sdk/client-connect';
 import { startTestNode, type TestNode } from '../support/node.ts';
-import { AGENT_PASSWORD, AgentClient, createAgentUser } from '../support/agent.ts';
+import { AgentClient, availableAgent } from '../support/agent.ts';
 import { ChimeTestPeer } from '../support/chime-peer.ts';
 import { T } from '../support/chime-signaling.ts';
 
@@ -29,11 +29,7 @@ let connect: ReturnType<TestNode['connect']>;
 before(async () => {
   node = await startTestNode();
   connect = node.connect();
-  await createAgentUser(node.connect(), node.instanceId, 'leaks');
-  agent = new AgentClient(node.url);
-  await agent.signIn('leaks', AGENT_PASSWORD);
-  await agent.connect();
-  await agent.setStatus('Available');
+  agent = await availableAgent(node.url, node.connect(), node.instanceId, 'leaks');
 });
 after(async () => {
   await agent.disconnect();

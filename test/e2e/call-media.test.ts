@@ -16,7 +16,7 @@ import {
 } from '@aws-sdk/client-connect';
 import { connectAtClock, startTestNode, tempDir, type TestNode } from '../support/node.ts';
 import { ManualClock } from '../../src/ports/clock.ts';
-import { AGENT_PASSWORD, AgentClient, createAgentUser } from '../support/agent.ts';
+import { AgentClient, availableAgent } from '../support/agent.ts';
 import { ChimeTestPeer } from '../support/chime-peer.ts';
 import { T } from '../support/chime-signaling.ts';
 
@@ -29,11 +29,7 @@ describe('call media', () => {
   const peers: ChimeTestPeer[] = [];
   before(async () => {
     node = await startTestNode();
-    await createAgentUser(node.connect(), node.instanceId, 'caller');
-    agent = new AgentClient(node.url);
-    await agent.signIn('caller', AGENT_PASSWORD);
-    await agent.connect();
-    await agent.setStatus('Available');
+    agent = await availableAgent(node.url, node.connect(), node.instanceId, 'caller');
   });
   after(async () => {
     for (const p of peers) await p.close();

@@ -47,6 +47,21 @@ export async function createAgentUser(
   );
 }
 
+/** A new agent (createAgentUser) signed in over the wire, its event socket open, and Available. */
+export async function availableAgent(
+  url: string,
+  connect: ConnectClient,
+  instanceId: string,
+  username: string,
+): Promise<AgentClient> {
+  await createAgentUser(connect, instanceId, username);
+  const agent = new AgentClient(url);
+  await agent.signIn(username, AGENT_PASSWORD);
+  await agent.connect();
+  await agent.setStatus('Available');
+  return agent;
+}
+
 export class AgentClient {
   readonly url: string;
   cookie = '';

@@ -1,18 +1,13 @@
-import { useEffect, useState, useSyncExternalStore } from 'react';
 import { api } from './api.ts';
 import { CallSession, type CallSnapshot } from './call-session.ts';
 import { ContactConnections } from './contact-connections.ts';
 import type { AgentContact, CallConnectionData } from './types.ts';
-
-const nothing = () => () => {};
-const none = () => undefined;
+import { useContactConnections, useSnapshot } from './useContactConnections.ts';
 
 /** One call session per connected call, joined and left as the agent state says. */
-export function useCallSessions(contacts: AgentContact[] | undefined): {
-  manager: ContactConnections<CallSession>;
-  calls: ReadonlyMap<string, CallSession>;
-} {
-  const [manager] = useState(
+export function useCallSessions(contacts: AgentContact[] | undefined) {
+  const { manager, connections } = useContactConnections(
+    contacts,
     () =>
       new ContactConnections(
         'VOICE',
@@ -24,15 +19,10 @@ export function useCallSessions(contacts: AgentContact[] | undefined): {
           ),
       ),
   );
-  const calls = useSyncExternalStore(manager.subscribe, manager.getSnapshot);
-  useEffect(() => {
-    if (contacts) manager.sync(contacts);
-  }, [manager, contacts]);
-  useEffect(() => () => manager.disposeAll(), [manager]);
-  return { manager, calls };
+  return { manager, calls: connections };
 }
 
 /** What a call session is now, re-rendering as it changes. */
 export function useCallSession(call: CallSession | undefined): CallSnapshot | undefined {
-  return useSyncExternalStore(call?.subscribe ?? nothing, call?.getSnapshot ?? none);
+  return useSnapshot(call);
 }
