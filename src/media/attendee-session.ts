@@ -43,7 +43,8 @@ export interface SessionHost {
   /** The video streams of the others, which the session may subscribe to. */
   videoStreams(session: AttendeeSession): ReadonlySet<number>;
   keyFrameWanted(streamId: number): void;
-  audio(session: AttendeeSession, rtp: RtpPacket): void;
+  /** A packet of the attendee's audio, and its level (−dBov) if the client sent one. */
+  audio(session: AttendeeSession, rtp: RtpPacket, level: number | undefined): void;
   video(session: AttendeeSession, rtp: RtpPacket): void;
   muted(session: AttendeeSession, muted: boolean): void;
   left(session: AttendeeSession): void;
@@ -241,8 +242,8 @@ export class AttendeeSession {
     return new MeetingPeer(`audio-${this.attendee.attendeeId}`, {
       hostAddresses: this.#o.media.hostAddresses,
       portRange: this.#o.media.portRange,
-      onAudio: (rtp) => {
-        if (!this.#over) this.#host.audio(this, rtp);
+      onAudio: (rtp, level) => {
+        if (!this.#over) this.#host.audio(this, rtp, level);
       },
       onVideo: (rtp) => {
         if (!this.#over) this.#host.video(this, rtp);

@@ -22,6 +22,7 @@ import {
   MediaStreamTrack,
   RTCPeerConnection,
   RTCRtpCodecParameters,
+  RTCRtpHeaderExtensionParameters,
   type RTCRtpTransceiver,
   type RtpPacket,
 } from 'werift';
@@ -37,6 +38,9 @@ const CODECS = {
   ],
 };
 
+/** The RTP header extension of an audio packet's level, in −dBov (0 loudest, 127 silence). */
+const AUDIO_LEVEL = 'urn:ietf:params:rtp-hdrext:ssrc-audio-level';
+
 /** Host candidates gather in milliseconds; an offer not answered by then is one the peer cannot answer. */
 const ANSWER_TIMEOUT_MS = 5_000;
 
@@ -46,7 +50,7 @@ export interface MeetingPeerOptions {
   /** The UDP ports the peer may bind, inclusive. */
   portRange?: [number, number];
   /** Each RTP packet of the attendee's own audio, as it arrives. */
-  onAudio: (rtp: RtpPacket) => void;
+  onAudio: (rtp: RtpPacket, level: number | undefined) => void;
   /** Each RTP packet of the attendee's camera, as it arrives (only while it is received). */
   onVideo: (rtp: RtpPacket) => void;
   /** A subscriber's decoder needs a key frame of the stream (its PLI). */
@@ -90,12 +94,17 @@ export class MeetingPeer {
     this.#o = o;
     this.#pc = new RTCPeerConnection({
       codecs: CODECS,
+      // The speaker's level in each packet (RFC 6464), which the browser sends when it is offered.
+      headerExtensions: { audio: [new RTCRtpHeaderExtensionParameters({ id: 1, uri: AUDIO_LEVEL })] },
       iceAdditionalHostAddresses: o.hostAddresses,
       ...(o.portRange && { icePortRange: o.portRange }),
       iceUseIpv6: false,
     });
     this.#pc.onTrack.subscribe((track) => {
-      if (track.kind === 'audio') track.onReceiveRtp.subscribe((rtp) => o.onAudio(rtp));
+      if (track.kind === 'audio')
+        track.onReceiveRtp.subscribe((rtp, extensions) =>
+          o.onAudio(rtp, (extensions?.[AUDIO_LEVEL] as { level?: number } | undefined)?.level),
+        );
       else
         track.onReceiveRtp.subscribe((rtp) => {
           if (this.#camera?.receiver.tracks.includes(track)) o.onVideo(rtp);

@@ -16,6 +16,9 @@
  *   listing it, subscribes, and gets its packets; a new subscriber asks it for a key frame. An
  *   attendee who may not send video gets no stream: what its camera sends goes nowhere, and no
  *   one is told of a tile.
+ * - Volume: once a second, every session is sent AUDIO_METADATA with each present attendee's
+ *   volume (the loudest level its client put in its packets, RFC 6464's −dBov, which the SDK's
+ *   volume indicator reads as is), its mute, and a full signal.
  * - A JOIN on a new socket (the SDK's reconnect, or another device) takes the attendee's place
  *   from the session before, which is closed; the attendee keeps its stream id and presence.
  *
@@ -62,7 +65,14 @@ interface Member {
   muted: boolean;
   session: AttendeeSession | undefined;
   dropTimer?: NodeJS.Timeout;
+  /** The loudest level (−dBov, 0 loudest) of its packets since the last AUDIO_METADATA. */
+  loudest: number;
 }
+
+/** How often everyone is told each present attendee's volume (AUDIO_METADATA). */
+export const METADATA_MS = 1000;
+/** The quietest level reported: the SDK shows −42 dB and below as silence. */
+const SILENT = 127;
 
 export interface MeetingOptions extends SessionOptions {
   events: MeetingEvents;
@@ -84,6 +94,7 @@ export class Meeting implements SessionHost {
   #nextVideoId = 2;
   #ended = false;
   #announcer: Announcer | undefined;
+  #metadata: NodeJS.Timeout | undefined;
 
   constructor(id: string, o: MeetingOptions) {
     this.id = id;
@@ -134,6 +145,7 @@ export class Meeting implements SessionHost {
         present: false,
         muted: false,
         session,
+        loudest: SILENT,
       };
       this.#members.set(attendeeId, m);
     }
@@ -205,14 +217,17 @@ export class Meeting implements SessionHost {
       if (other !== m) other.session?.sendVideo(session, source.streamId, rtp);
   }
 
-  audio(session: AttendeeSession, rtp: RtpPacket): void {
+  audio(session: AttendeeSession, rtp: RtpPacket, level: number | undefined): void {
     const m = this.#memberOf(session);
     if (!m) return;
+    if (level !== undefined && level < m.loudest) m.loudest = level;
     if (!m.present) {
       m.present = true;
       this.#broadcast(presence(m));
       this.#tell('attendeeUp', m.attendee);
       if (this.#presentCount() > 1) this.#stopAnnouncing();
+      this.#metadata ??= setInterval(() => this.#sendMetadata(), METADATA_MS);
+      this.#metadata.unref();
     }
     for (const other of this.#members.values()) if (other !== m) other.session?.sendAudio(session, rtp);
   }
@@ -315,7 +330,25 @@ export class Meeting implements SessionHost {
     return n;
   }
 
+  #sendMetadata(): void {
+    const attendeeStates = [];
+    for (const m of this.#members.values()) {
+      if (!m.present) continue;
+      attendeeStates.push({
+        audioStreamId: m.audioStreamId,
+        volume: m.loudest,
+        muted: m.muted,
+        signalStrength: 2,
+      });
+      m.loudest = SILENT;
+    }
+    for (const m of this.#members.values())
+      m.session?.send({ type: FrameType.AUDIO_METADATA, audioMetadata: { attendeeStates } });
+  }
+
   #release(): void {
+    clearInterval(this.#metadata);
+    this.#metadata = undefined;
     this.#stopAnnouncing();
     for (const m of this.#members.values()) clearTimeout(m.dropTimer);
     this.#members.clear();

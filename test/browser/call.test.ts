@@ -210,11 +210,30 @@ describe(
       await hears(agent, '[data-testid="call-audio"]', CUSTOMER_HZ, "the agent hears the customer's tone");
       await agent.screenshot({ path: join(SHOTS, 'workspace-call.png') });
 
-      // Muted, the agent sends silence; unmuted, their tone again.
+      // The SDK's presence and volume indicator show the agent, speaking and not muted.
+      const others = customer.getByTestId('others');
+      const othersAre = (check: string, what: string) =>
+        customer
+          .waitForFunction(
+            `(() => { const d = document.getElementById('others').dataset; return ${check}; })()`,
+            undefined,
+            { timeout: 10_000 },
+          )
+          .catch(async (err) => {
+            throw new Error(`${what}: ${await others.textContent()}`, { cause: err });
+          });
+      await othersAre(
+        "d.present === 'true' && Number(d.volume) > 0.3 && d.muted !== 'true'",
+        'the agent speaking',
+      );
+
+      // Muted, the agent sends silence, and is shown muted; unmuted, their tone again.
       await agent.getByTestId('mute').click();
       await hears(customer, '#audio', 0, 'the customer hears nothing while the agent is muted');
+      await othersAre("d.muted === 'true'", 'the agent muted');
       await agent.getByTestId('mute').click();
       await hears(customer, '#audio', AGENT_HZ, 'the customer hears the agent again');
+      await othersAre("d.muted === 'false'", 'the agent unmuted');
 
       await agent.getByTestId('hang-up').click();
       await state.filter({ hasText: 'ended' }).waitFor({ timeout: 10_000 });

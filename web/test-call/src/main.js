@@ -81,6 +81,20 @@ async function call() {
       $('remote-video-state').textContent = 'none';
     },
   });
+  // Who else is in the call, as the SDK's presence and volume indicator tell it.
+  const me = started.ConnectionData.Attendee.AttendeeId;
+  av.realtimeSubscribeToAttendeeIdPresence((attendeeId, present) => {
+    if (attendeeId === me) return;
+    const others = $('others');
+    others.dataset.present = String(present);
+    others.textContent = present ? 'someone is here' : 'nobody';
+    if (!present) return;
+    av.realtimeSubscribeToVolumeIndicator(attendeeId, (_id, volume, muted) => {
+      if (volume !== null) others.dataset.volume = String(volume);
+      if (muted !== null) others.dataset.muted = String(muted);
+      others.textContent = `someone is here: volume ${others.dataset.volume ?? '?'}, ${others.dataset.muted === 'true' ? 'muted' : 'not muted'}`;
+    });
+  });
   const inputs = await av.listAudioInputDevices();
   if (inputs[0]) await av.startAudioInput(inputs[0].deviceId);
   await av.bindAudioElement($('audio'));
