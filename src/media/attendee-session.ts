@@ -66,6 +66,8 @@ const CLOSE_MEETING_ENDED = 4410;
 /** AUDIO_STATUS of an attendee who joined again from another socket. */
 const JOINED_FROM_ANOTHER_DEVICE = 301;
 const CLOSE_REPLACED = 4409;
+/** Closes a session whose media failed: the SDK reconnects (SignalingInternalServerError). */
+const CLOSE_RECONNECT = 4500;
 /** An offer the peer cannot take: the SDK stops (SignalingBadRequest) rather than retry it. */
 const CLOSE_BAD_OFFER = 4400;
 /** The SDK's media type of a video stream descriptor, and the track label of its camera. */
@@ -249,6 +251,13 @@ export class AttendeeSession {
         if (!this.#over) this.#host.video(this, rtp);
       },
       onKeyFrameWanted: (streamId) => this.#host.keyFrameWanted(streamId),
+      // The SDK reconnects on 45xx: a new socket and a new peer, the attendee's place kept.
+      onFailed: () => {
+        if (this.#over) return;
+        this.#o.log.debug(this.#where(), 'a media connection failed; the client is asked to reconnect');
+        this.#end();
+        this.#link.close(CLOSE_RECONNECT, 'The media connection failed');
+      },
     });
   }
 

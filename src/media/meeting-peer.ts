@@ -55,6 +55,8 @@ export interface MeetingPeerOptions {
   onVideo: (rtp: RtpPacket) => void;
   /** A subscriber's decoder needs a key frame of the stream (its PLI). */
   onKeyFrameWanted: (streamId: number) => void;
+  /** The media connection has failed (ICE consent lost, DTLS closed by the client): it will not come back. */
+  onFailed: () => void;
 }
 
 /** What an offer's video lines are answered with. */
@@ -99,6 +101,9 @@ export class MeetingPeer {
       iceAdditionalHostAddresses: o.hostAddresses,
       ...(o.portRange && { icePortRange: o.portRange }),
       iceUseIpv6: false,
+    });
+    this.#pc.connectionStateChange.subscribe((state) => {
+      if (!this.#closed && (state === 'failed' || state === 'closed')) o.onFailed();
     });
     this.#pc.onTrack.subscribe((track) => {
       if (track.kind === 'audio')

@@ -262,3 +262,41 @@ describe('call media that goes away', () => {
     }
   });
 });
+
+describe('a media connection that fails', () => {
+  test('the session is closed with 4500 (the SDK reconnects), and a new session with the same token goes on', async () => {
+    const node = await startTestNode();
+    try {
+      const call = await node.connect().send(
+        new StartWebRTCContactCommand({
+          InstanceId: node.instanceId,
+          ContactFlowId: node.flowId,
+          ParticipantDetails: { DisplayName: 'Jane' },
+        }),
+      );
+      const customer = await ChimeTestPeer.join(call.ConnectionData!);
+      customer.sendTone(CUSTOMER_HZ);
+      await customer.hearsWhen((p) => p.heardLevel() > 0.01, 'the greeting');
+      // The client's media goes away while its signaling socket stays.
+      const closed = once(customer.signal.ws, 'close');
+      customer.stopSending();
+      await customer.pc.close();
+      const [code] = await closed;
+      assert.equal(code, 4500);
+      const again = await ChimeTestPeer.join(call.ConnectionData!);
+      await again.hearsWhen((p) => p.heardLevel() > 0.01, 'the hold audio, after the reconnect', 15_000);
+      assert.equal(
+        (
+          await node
+            .connect()
+            .send(new DescribeContactCommand({ InstanceId: node.instanceId, ContactId: call.ContactId }))
+        ).Contact!.DisconnectReason,
+        undefined,
+      );
+      await again.close();
+      await customer.close();
+    } finally {
+      await node.close();
+    }
+  });
+});
