@@ -76,15 +76,18 @@ export function attachAgentGateway(d: Deps): AgentGateway {
    * agent's view (its contacts, their customers), and hundreds read at once queue ahead of
    * routing's own transactions, holding offers back by tens of milliseconds (performance notes).
    */
-  const refresh = async (clients: Client[]): Promise<void> => {
+  const refresh = async (instanceId: string, clients: Client[]): Promise<void> => {
+    // Figures read now, whatever the cache holds: the timer that called this may fire a hair
+    // before STATS_INTERVAL_MS has passed by the clock, and the cache would still be the old ones.
+    statsOf(instanceId, true);
     for (let i = 0; i < clients.length && !closing; i += REFRESH_AT_ONCE)
       await Promise.all(clients.slice(i, i + REFRESH_AT_ONCE).map(push));
   };
 
-  const statsOf = (instanceId: string): Promise<QueueStats[]> => {
+  const statsOf = (instanceId: string, fresh = false): Promise<QueueStats[]> => {
     const entry = instances.get(instanceId)!;
     const now = d.clock.now();
-    if (now - entry.at >= STATS_INTERVAL_MS) {
+    if (fresh || now - entry.at >= STATS_INTERVAL_MS) {
       entry.at = now;
       entry.stats = d.agents.queueStats(instanceId);
     }
@@ -133,7 +136,7 @@ export function attachAgentGateway(d: Deps): AgentGateway {
         const wait = Math.max(0, created.at + STATS_INTERVAL_MS - d.clock.now());
         created.timer = setTimeout(() => {
           created.timer = undefined;
-          void refresh([...created.clients]);
+          void refresh(instanceId, [...created.clients]);
         }, wait);
       });
       instances.set(instanceId, created);
