@@ -3,11 +3,11 @@
  * it says is spoken into the call (the meeting's node speaks it to the customer once the step
  * commits), and disconnecting ends the call.
  */
-import { topics, type EventBus } from '../../ports/event-bus.ts';
+import type { EventBus } from '../../ports/event-bus.ts';
 import type { ContactRecord, StoreTx } from '../../ports/store.ts';
 import type { FlowChannel } from '../flows/flow-runner.ts';
 import type { ContactLifecycle } from '../contacts/contact-lifecycle.ts';
-import type { MeetingEvent } from './call-lifecycle.ts';
+import { tellMeeting } from './call-lifecycle.ts';
 
 export class CallFlowChannel implements FlowChannel {
   readonly #bus: EventBus;
@@ -19,10 +19,7 @@ export class CallFlowChannel implements FlowChannel {
   }
 
   async say(tx: StoreTx, contact: ContactRecord, text: string): Promise<void> {
-    const meeting = contact.details.meeting;
-    if (!meeting) return;
-    const event: MeetingEvent = { say: text };
-    tx.onCommit(() => this.#bus.publish(topics.meeting(meeting.meetingId), event));
+    tellMeeting(tx, this.#bus, contact, { say: text });
   }
 
   disconnect(tx: StoreTx, contact: ContactRecord): Promise<void> {

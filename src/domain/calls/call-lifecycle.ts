@@ -16,6 +16,12 @@ import { ACTIVE_CALLS, joinWindowId, mediaLeaseId } from './web-calls.ts';
  */
 export type MeetingEvent = { ended?: true; say?: string; hold?: boolean };
 
+/** Tells the node holding the call's meeting, once the transaction commits. */
+export function tellMeeting(tx: StoreTx, bus: EventBus, contact: ContactRecord, event: MeetingEvent): void {
+  const meeting = contact.details.meeting;
+  if (meeting) tx.onCommit(() => bus.publish(topics.meeting(meeting.meetingId), event));
+}
+
 export class CallLifecycle implements ChannelLifecycle {
   readonly #bus: EventBus;
 
@@ -24,12 +30,12 @@ export class CallLifecycle implements ChannelLifecycle {
   }
 
   async queued(tx: StoreTx, contact: ContactRecord): Promise<void> {
-    this.#tell(tx, contact, { hold: true });
+    tellMeeting(tx, this.#bus, contact, { hold: true });
   }
 
   async agentJoined(tx: StoreTx, contact: ContactRecord, _agent: ParticipantRecord): Promise<void> {
     // The agent's attendee (WebCalls.joinAs) is made as the agent is answered; the hold ends now.
-    this.#tell(tx, contact, { hold: false });
+    tellMeeting(tx, this.#bus, contact, { hold: false });
   }
 
   async leaving(_tx: StoreTx, _contact: ContactRecord, _leaving: ParticipantRecord): Promise<void> {
@@ -37,18 +43,12 @@ export class CallLifecycle implements ChannelLifecycle {
   }
 
   async closing(tx: StoreTx, contact: ContactRecord): Promise<void> {
-    this.#tell(tx, contact, { ended: true });
+    tellMeeting(tx, this.#bus, contact, { ended: true });
   }
 
   async closed(tx: StoreTx, ended: ContactRecord): Promise<void> {
     await tx.due.cancel(joinWindowId(ended.id));
     await tx.due.cancel(mediaLeaseId(ended.id));
     await tx.counters.add(ended.instanceId, ACTIVE_CALLS, -1);
-  }
-
-  /** Once the transaction commits, the meeting's node is told. */
-  #tell(tx: StoreTx, contact: ContactRecord, event: MeetingEvent): void {
-    const meeting = contact.details.meeting;
-    if (meeting) tx.onCommit(() => this.#bus.publish(topics.meeting(meeting.meetingId), event));
   }
 }

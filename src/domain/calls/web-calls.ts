@@ -11,7 +11,8 @@
  */
 import type { Clock } from '../../ports/clock.ts';
 import type { IdGenerator } from '../../ports/ids.ts';
-import type { ContactRecord, DueItem, Store, StoreTx } from '../../ports/store.ts';
+import type { ContactRecord, DueItem, ParticipantRecord, Store, StoreTx } from '../../ports/store.ts';
+import type { MeetingDetails } from '../contacts/contact-details.ts';
 import type {
   ConnectionData,
   ListContactReferencesRequest,
@@ -179,16 +180,9 @@ export class WebCalls {
     if (!contact || !meeting) throw new Error(`contact ${contactId} has no meeting`);
     const attendeeId = meeting.attendees[participantId]?.attendeeId ?? this.#d.ids.uuid();
     const join = issueToken(this.#d.ids, participantId);
-    await tx.contacts.update({
-      ...contact,
-      details: {
-        ...contact.details,
-        meeting: {
-          ...meeting,
-          attendees: { ...meeting.attendees, [participantId]: { attendeeId, joinTokenDigest: join.digest } },
-        },
-      },
-    });
+    await tx.contacts.update(
+      withAttendee(contact, participantId, { attendeeId, joinTokenDigest: join.digest }),
+    );
     return this.#connectionData(meeting.meetingId, attendeeId, join.token);
   }
 
@@ -197,39 +191,30 @@ export class WebCalls {
    * customer's is, the call has been joined: its join window is gone and its flow starts.
    */
   async attendeeUp(attendee: MeetingAttendee): Promise<void> {
-    await this.#withCall(attendee, async (tx, contact) => {
-      const meeting = contact.details.meeting!;
-      const joined = meeting.attendees[attendee.participantId];
+    await this.#withCall(attendee, async (tx, contact, participant) => {
+      const joined = contact.details.meeting!.attendees[attendee.participantId];
       if (!joined || joined.joinedAt !== undefined) return;
-      const updated: ContactRecord = {
-        ...contact,
-        details: {
-          ...contact.details,
-          meeting: {
-            ...meeting,
-            attendees: {
-              ...meeting.attendees,
-              [attendee.participantId]: { ...joined, joinedAt: this.#d.clock.now() },
-            },
-          },
-        },
-      };
+      const updated = withAttendee(contact, attendee.participantId, {
+        ...joined,
+        joinedAt: this.#d.clock.now(),
+      });
       await tx.contacts.update(updated);
-      const participant = await tx.participants.get(attendee.participantId);
-      if (participant?.role !== 'CUSTOMER') return;
+      if (participant.role !== 'CUSTOMER') return;
       await tx.due.cancel(joinWindowId(contact.id));
       await this.#lease(tx, contact);
       await this.#d.flows.startIn(tx, updated);
     });
   }
 
-  /** The meetings of these attendees' calls are alive on their node: their media leases go on. */
+  /** The meetings of these attendees' calls are alive on their node: their media leases go on, in one transaction. */
   async mediaAlive(attendees: MeetingAttendee[]): Promise<void> {
-    for (const attendee of attendees)
-      await this.#withCall(attendee, async (tx, contact) => {
-        if (contact.details.meeting?.attendees[attendee.participantId]?.joinedAt !== undefined)
-          await this.#lease(tx, contact);
-      });
+    await this.#d.store.transaction(async (tx) => {
+      for (const attendee of attendees) {
+        const call = await this.#call(tx, attendee);
+        if (call?.contact.details.meeting?.attendees[attendee.participantId]?.joinedAt !== undefined)
+          await this.#lease(tx, call.contact);
+      }
+    });
   }
 
   /** A call's media lease ran out (its meeting's node stopped): the call ends, TELECOM_PROBLEM. */
@@ -253,9 +238,8 @@ export class WebCalls {
 
   /** An attendee left the meeting: their participant hung up, and the call ends. */
   async attendeeLeft(attendee: MeetingAttendee): Promise<void> {
-    await this.#withCall(attendee, async (tx, contact) => {
-      const participant = await tx.participants.get(attendee.participantId);
-      if (!participant || participant.leftAt !== undefined) return;
+    await this.#withCall(attendee, async (tx, contact, participant) => {
+      if (participant.leftAt !== undefined) return;
       const reason = participant.role === 'CUSTOMER' ? 'CUSTOMER_DISCONNECT' : 'AGENT_DISCONNECT';
       await this.#d.lifecycle.end(tx, contact, reason, { leaving: participant });
     });
@@ -304,16 +288,27 @@ export class WebCalls {
     });
   }
 
+  /** Runs fn in a transaction with the attendee's call and participant, if the call is still active. */
   async #withCall(
     attendee: MeetingAttendee,
-    fn: (tx: StoreTx, contact: ContactRecord) => Promise<void>,
+    fn: (tx: StoreTx, contact: ContactRecord, participant: ParticipantRecord) => Promise<void>,
   ): Promise<void> {
     await this.#d.store.transaction(async (tx) => {
-      const participant = await tx.participants.get(attendee.participantId);
-      const contact = participant && (await tx.contacts.get(participant.instanceId, attendee.contactId));
-      if (contact?.state === 'ACTIVE' && contact.details.meeting?.meetingId === attendee.meetingId)
-        await fn(tx, contact);
+      const call = await this.#call(tx, attendee);
+      if (call) await fn(tx, call.contact, call.participant);
     });
+  }
+
+  /** The attendee's active call and its participant; undefined once the call has ended. */
+  async #call(
+    tx: StoreTx,
+    attendee: MeetingAttendee,
+  ): Promise<{ contact: ContactRecord; participant: ParticipantRecord } | undefined> {
+    const participant = await tx.participants.get(attendee.participantId);
+    const contact = participant && (await tx.contacts.get(participant.instanceId, attendee.contactId));
+    return contact?.state === 'ACTIVE' && contact.details.meeting?.meetingId === attendee.meetingId
+      ? { contact, participant: participant! }
+      : undefined;
   }
 
   #connectionData(meetingId: string, attendeeId: string, joinToken: string): ConnectionData {
@@ -346,4 +341,20 @@ export class WebCalls {
       };
     });
   }
+}
+
+/** The contact with one participant's attendee in its meeting written (added or replaced). */
+function withAttendee(
+  contact: ContactRecord,
+  participantId: string,
+  attendee: MeetingDetails['attendees'][string],
+): ContactRecord {
+  const meeting = contact.details.meeting!;
+  return {
+    ...contact,
+    details: {
+      ...contact.details,
+      meeting: { ...meeting, attendees: { ...meeting.attendees, [participantId]: attendee } },
+    },
+  };
 }
