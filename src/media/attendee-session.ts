@@ -15,9 +15,15 @@ import type { RtpPacket } from 'werift';
 import type { EndpointLog } from '../gateway/websocket-endpoint.ts';
 import type { MeetingAttendee } from '../domain/calls/web-calls.ts';
 import type { MediaConfig } from '../config.ts';
-import { MeetingPeer, type AudioSource } from './meeting-peer.ts';
+import { MeetingPeer, type PacketSource } from './meeting-peer.ts';
 import { turnCredentials } from './turn-credentials.ts';
-import { FrameType, type Frame, type ISdkSignalFrame } from './signaling/signal-frames.ts';
+import {
+  CAMERA_TRACK_LABEL,
+  FrameType,
+  MediaType,
+  type Frame,
+  type ISdkSignalFrame,
+} from './signaling/signal-frames.ts';
 
 export type OutFrame = Omit<ISdkSignalFrame, 'timestampMs'>;
 
@@ -70,9 +76,6 @@ const CLOSE_REPLACED = 4409;
 const CLOSE_RECONNECT = 4500;
 /** An offer the peer cannot take: the SDK stops (SignalingBadRequest) rather than retry it. */
 const CLOSE_BAD_OFFER = 4400;
-/** The SDK's media type of a video stream descriptor, and the track label of its camera. */
-const VIDEO = 2;
-const CAMERA_TRACK_LABEL = 'AmazonChimeExpressVideo';
 const PING = 1;
 const PONG = 2;
 
@@ -148,12 +151,12 @@ export class AttendeeSession {
   }
 
   /** Writes a packet of another source into this attendee's downlink (once its peer is up). */
-  sendAudio(source: AudioSource, rtp: RtpPacket): void {
+  sendAudio(source: PacketSource, rtp: RtpPacket): void {
     this.#peer?.sendAudio(source, rtp);
   }
 
   /** Writes a packet of another attendee's video stream to this attendee, if it subscribed to it. */
-  sendVideo(source: AudioSource, streamId: number, rtp: RtpPacket): void {
+  sendVideo(source: PacketSource, streamId: number, rtp: RtpPacket): void {
     this.#peer?.sendVideo(source, streamId, rtp);
   }
 
@@ -206,7 +209,7 @@ export class AttendeeSession {
     const sub = frame.sub!;
     const allocation = this.#host.videoSending(
       this,
-      (sub.sendStreams ?? []).some((s) => s.mediaType === VIDEO),
+      (sub.sendStreams ?? []).some((s) => s.mediaType === MediaType.VIDEO),
     );
     let answered: Awaited<ReturnType<MeetingPeer['answer']>>;
     try {

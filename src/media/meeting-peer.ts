@@ -76,17 +76,41 @@ export interface VideoTrackMapping {
   trackLabel: string;
 }
 
-/** Who a downlink packet comes from: a source and its SSRC, so that either changing re-bases. */
-export type AudioSource = object;
+/** Who a packet the peer sends on comes from: a source and its SSRC, so that either changing re-bases. */
+export type PacketSource = object;
+
+/**
+ * A track the peer sends: packets of one source after another, re-based (sequence numbers and
+ * timestamps continuing) whenever the source or its SSRC changes.
+ */
+class RebasingTrack {
+  readonly track: MediaStreamTrack;
+  #last: { source: PacketSource; ssrc: number } | undefined;
+
+  constructor(kind: 'audio' | 'video') {
+    this.track = new MediaStreamTrack({ kind });
+  }
+
+  write(source: PacketSource, rtp: RtpPacket): void {
+    const last = this.#last;
+    if (last?.source !== source || last.ssrc !== rtp.header.ssrc) {
+      if (last) this.track.notifySourceChanged(rtp.header);
+      this.#last = { source, ssrc: rtp.header.ssrc };
+    }
+    this.track.writeRtp(rtp);
+  }
+
+  stop(): void {
+    this.track.stop();
+  }
+}
 
 export class MeetingPeer {
   readonly #pc: RTCPeerConnection;
-  readonly #downlink = new MediaStreamTrack({ kind: 'audio' });
+  readonly #downlink = new RebasingTrack('audio');
   readonly #streamId: string;
-  #lastSource: { source: AudioSource; ssrc: number } | undefined;
   /** By stream id, the track each subscribed video stream goes out on. */
-  readonly #videoOut = new Map<number, MediaStreamTrack>();
-  readonly #lastVideoSource = new Map<number, { source: AudioSource; ssrc: number }>();
+  readonly #videoOut = new Map<number, RebasingTrack>();
   #camera: RTCRtpTransceiver | undefined;
   readonly #o: MeetingPeerOptions;
   #closed = false;
@@ -118,26 +142,13 @@ export class MeetingPeer {
   }
 
   /** Writes a packet into the attendee's downlink, re-basing it if its source is not the last one's. */
-  sendAudio(source: AudioSource, rtp: RtpPacket): void {
-    if (this.#closed) return;
-    const last = this.#lastSource;
-    if (last?.source !== source || last.ssrc !== rtp.header.ssrc) {
-      if (last) this.#downlink.notifySourceChanged(rtp.header);
-      this.#lastSource = { source, ssrc: rtp.header.ssrc };
-    }
-    this.#downlink.writeRtp(rtp);
+  sendAudio(source: PacketSource, rtp: RtpPacket): void {
+    if (!this.#closed) this.#downlink.write(source, rtp);
   }
 
   /** Writes a packet of a video stream to the line that carries it to the attendee, if one does. */
-  sendVideo(source: AudioSource, streamId: number, rtp: RtpPacket): void {
-    const out = this.#closed ? undefined : this.#videoOut.get(streamId);
-    if (!out) return;
-    const last = this.#lastVideoSource.get(streamId);
-    if (last?.source !== source || last.ssrc !== rtp.header.ssrc) {
-      if (last) out.notifySourceChanged(rtp.header);
-      this.#lastVideoSource.set(streamId, { source, ssrc: rtp.header.ssrc });
-    }
-    out.writeRtp(rtp);
+  sendVideo(source: PacketSource, streamId: number, rtp: RtpPacket): void {
+    if (!this.#closed) this.#videoOut.get(streamId)?.write(source, rtp);
   }
 
   /** Asks the attendee's camera for a key frame (a PLI), for a new subscriber's decoder. */
@@ -171,8 +182,8 @@ export class MeetingPeer {
     for (const t of [...pc.getTransceivers()].sort((a, b) => Number(a.mid) - Number(b.mid))) {
       if (t.kind === 'audio') {
         t.setDirection('sendrecv');
-        if (t.sender.track !== this.#downlink) {
-          await t.sender.replaceTrack(this.#downlink);
+        if (t.sender.track !== this.#downlink.track) {
+          await t.sender.replaceTrack(this.#downlink.track);
           t.sender.setStreams([new MediaStream({ id: this.#streamId })]);
         }
         continue;
@@ -191,13 +202,13 @@ export class MeetingPeer {
       carried.add(streamId);
       let out = this.#videoOut.get(streamId);
       if (!out) {
-        out = new MediaStreamTrack({ kind: 'video' });
+        out = new RebasingTrack('video');
         this.#videoOut.set(streamId, out);
         t.sender.onPictureLossIndication.subscribe(() => this.#o.onKeyFrameWanted(streamId));
       }
       const label = `v_${streamId}_${t.mid}`;
       t.setDirection('sendonly');
-      if (t.sender.track !== out) await t.sender.replaceTrack(out);
+      if (t.sender.track !== out.track) await t.sender.replaceTrack(out.track);
       t.sender.setStreams([new MediaStream({ id: label })]);
       tracks.push({ streamId, ssrc: t.sender.ssrc, trackLabel: label });
     }
@@ -205,7 +216,6 @@ export class MeetingPeer {
       if (!carried.has(streamId)) {
         out.stop();
         this.#videoOut.delete(streamId);
-        this.#lastVideoSource.delete(streamId);
       }
     await pc.setLocalDescription(await pc.createAnswer());
     if (pc.iceGatheringState !== 'complete')

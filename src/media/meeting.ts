@@ -38,7 +38,7 @@ import {
   type SignalLink,
   type VideoAllocation,
 } from './attendee-session.ts';
-import { FrameType, type ISdkSignalFrame } from './signaling/signal-frames.ts';
+import { CAMERA_TRACK_LABEL, FrameType, MediaType, type ISdkSignalFrame } from './signaling/signal-frames.ts';
 
 /** How long a vanished session's attendee stays present, for the SDK to reconnect in. */
 export const DROP_GRACE_MS = 10_000;
@@ -165,10 +165,10 @@ export class Meeting implements SessionHost {
       sources.push({
         attendeeId,
         externalUserId: publisher.participantId,
-        mediaType: 2, // VIDEO
+        mediaType: MediaType.VIDEO,
         streamId: source.streamId,
         groupId: source.groupId,
-        trackLabel: 'AmazonChimeExpressVideo',
+        trackLabel: CAMERA_TRACK_LABEL,
         framerate: 15,
         maxBitrateKbps: 1400,
         avgBitrateBps: 1_000_000,

@@ -10,10 +10,14 @@ import type {
   SdkSignalFrame as Frame,
 } from 'amazon-chime-sdk-js/build/signalingprotocol/SignalingProtocol.js';
 
-const { SdkSignalFrame } = signaling;
+const { SdkSignalFrame, SdkStreamMediaType } = signaling;
 
 /** The frame types (JOIN 1, JOIN_ACK 2, SUBSCRIBE 3 …, as the SDK numbers them). */
 export const FrameType = SdkSignalFrame.Type;
+/** A stream descriptor's media type (AUDIO 1, VIDEO 2). */
+export const MediaType = SdkStreamMediaType;
+/** The track label of an attendee's camera stream, in SUBSCRIBE, SUBSCRIBE_ACK and INDEX. */
+export const CAMERA_TRACK_LABEL = 'AmazonChimeExpressVideo';
 export type { Frame, ISdkSignalFrame };
 
 /** The byte before every frame's protobuf. */
